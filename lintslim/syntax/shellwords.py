@@ -3,8 +3,9 @@
 BuildKit's Dockerfile frontend does not run a shell on instruction arguments (ENV, ARG, COPY, WORKDIR,
 ...).  It runs its own small lexer (``frontend/dockerfile/shell/lex.go`` in moby/buildkit) that removes
 quotes, handles the escape token and expands variables.  This module reimplements that behaviour so
-the linter sees exactly the words BuildKit would see.  It is written from the observed behaviour and
-BuildKit's conformance tables (``envVarTest``, ``wordsTest``), not translated from the Go code.
+the linter sees exactly the words BuildKit would see.  It was written from a study of that lexer's
+behaviour and BuildKit's conformance tables (``envVarTest``, ``wordsTest``, ``lex_test.go``); it is
+not a line-by-line translation.
 
 The rules, in short:
 
@@ -36,10 +37,13 @@ Points where this module has to choose because BuildKit's result is not defined:
   mapping's iteration order.
 * The reported name sets leave out the empty name that BuildKit records for inputs such as
   ``${+x}``; the expansion itself is the same.
+* Nesting deeper than Python's recursion limit allows (a couple of hundred ``${a:-${...}}`` levels)
+  is reported as a `ShellWordError` instead of being expanded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -213,9 +217,7 @@ def _strip_prefix(pattern: str, value: str, *, greedy: bool) -> str:
     try:
         regex = _glob_to_regex(pattern, greedy=greedy, anchored=True)
     except ShellWordError as exc:
-        raise ShellWordError(
-            f"invalid pattern ({pattern}) in substitution: {exc}"
-        ) from None
+        raise ShellWordError(f"invalid pattern ({pattern}) in substitution: {exc}") from None
     match = regex.match(value)
     return value[match.end() :] if match else value
 
@@ -347,15 +349,12 @@ class _Fields:
 class _Expander:
     """State for one run over one word.  Never shared between calls."""
 
-    def __init__(
-        self, word: str, lookup: _Lookup, escape: str, *, lenient: bool
-    ) -> None:
+    def __init__(self, word: str, lookup: _Lookup, escape: str, *, lenient: bool) -> None:
         self._src = word[1:] if word.startswith(_BOM) else word
         self._pos = 0
         self._lookup = lookup
         self._escape = escape
         self._lenient = lenient
-        self._raw_escapes = False
         self.used: set[str] = set()
         self.unset: set[str] = set()
         self.unset_without_default: set[str] = set()
@@ -398,16 +397,8 @@ class _Expander:
         """Process text up to the unquoted, unescaped `stop` character (consumed) or the end.
 
         With `raw_escapes` (inside ``#``/``%``/``/`` patterns) escape tokens are kept in the output
-        so that the glob compiler can see them.
+        so that the glob compiler can see them; this also applies to double quotes directly inside.
         """
-        saved = self._raw_escapes
-        self._raw_escapes = raw_escapes
-        try:
-            return self._until_inner(stop)
-        finally:
-            self._raw_escapes = saved
-
-    def _until_inner(self, stop: str | None) -> tuple[str, list[str]]:
         out: list[str] = []
         fields = _Fields()
         while (ch := self._peek()) != _EOF:
@@ -423,13 +414,13 @@ class _Expander:
                 out.append(text)
                 fields.add_raw_text(text)
             elif ch == '"':
-                text = self._double_quoted()
+                text = self._double_quoted(raw_escapes=raw_escapes)
                 out.append(text)
                 fields.add_raw_text(text)
             else:
                 self._pos += 1
                 if ch == self._escape:
-                    if self._raw_escapes:
+                    if raw_escapes:
                         fields.add_raw_char(ch)
                         out.append(ch)
                     ch = self._next()
@@ -449,22 +440,18 @@ class _Expander:
         close = self._src.find("'", start)
         if close < 0:
             self._pos = len(self._src)
-            self._fail(
-                "unexpected end of statement while looking for matching single-quote"
-            )
+            self._fail("unexpected end of statement while looking for matching single-quote")
             return self._src[start:]
         self._pos = close + 1
         return self._src[start:close]
 
-    def _double_quoted(self) -> str:
+    def _double_quoted(self, *, raw_escapes: bool) -> str:
         self._pos += 1
         out: list[str] = []
         while True:
             ch = self._peek()
             if ch == _EOF:
-                self._fail(
-                    "unexpected end of statement while looking for matching double-quote"
-                )
+                self._fail("unexpected end of statement while looking for matching double-quote")
                 return "".join(out)
             if ch == '"':
                 self._pos += 1
@@ -474,7 +461,7 @@ class _Expander:
                 continue
             self._pos += 1
             if ch == self._escape:
-                if self._raw_escapes:
+                if raw_escapes:
                     out.append(ch)
                 following = self._peek()
                 if following == _EOF:
@@ -546,9 +533,7 @@ class _Expander:
             spelled += op
         # Whatever follows the colon, the operand is read first; an unknown operator is reported
         # only afterwards (so `${x:}abc}` reads `abc` before failing).
-        operand = self._operand(
-            "}", raw_escapes=op in ("#", "%"), missing="syntax error: missing '}'"
-        )
+        operand = self._operand("}", raw_escapes=op in ("#", "%"), missing="syntax error: missing '}'")
         value, is_set = self._get(name, defaulted=op in ("-", "+"))
         missing = not is_set or (colon and value == "")
         if op == "-":
@@ -578,21 +563,15 @@ class _Expander:
         replace_all = self._peek() == "/"
         if replace_all:
             self._pos += 1
-        pattern = self._operand(
-            "/", raw_escapes=True, missing="syntax error: missing '/' in ${}"
-        )
-        replacement = self._operand(
-            "}", raw_escapes=True, missing="syntax error: missing '}'"
-        )
+        pattern = self._operand("/", raw_escapes=True, missing="syntax error: missing '/' in ${}")
+        replacement = self._operand("}", raw_escapes=True, missing="syntax error: missing '}'")
         value, _ = self._get(name, defaulted=False)
         try:
             regex = _glob_to_regex(pattern, greedy=True, anchored=False)
         except ShellWordError as exc:
             if self._lenient:
                 return value
-            raise ShellWordError(
-                f"invalid pattern ({pattern}) in substitution: {exc}"
-            ) from None
+            raise ShellWordError(f"invalid pattern ({pattern}) in substitution: {exc}") from None
         if replace_all:
             return _replace_all(regex, value, replacement)
         match = regex.search(value)
@@ -610,21 +589,15 @@ def _check_escape(escape: str) -> None:
         raise ValueError(f"escape must be a single character, got {escape!r}")
 
 
-def _expand(
-    word: str, env: Mapping[str, str], escape: str, case_insensitive: bool
-) -> tuple[str, list[str], _Expander]:
+def _expand(word: str, env: Mapping[str, str], escape: str, case_insensitive: bool) -> tuple[str, list[str], _Expander]:
     _check_escape(escape)
-    expander = _Expander(
-        word, _make_lookup(env, case_insensitive), escape, lenient=False
-    )
+    expander = _Expander(word, _make_lookup(env, case_insensitive), escape, lenient=False)
     try:
         value, words = expander.run()
     except ShellWordError as exc:
         raise ShellWordError(f"failed to process {word!r}: {exc}") from None
     except RecursionError:
-        raise ShellWordError(
-            f"failed to process {word!r}: expression nested too deeply"
-        ) from None
+        raise ShellWordError(f"failed to process {word!r}: expression nested too deeply") from None
     return value, words, expander
 
 
@@ -678,8 +651,6 @@ def referenced_variables(word: str, *, escape: str = "\\") -> frozenset[str]:
     """
     _check_escape(escape)
     expander = _Expander(word, _no_env, escape, lenient=True)
-    try:
+    with contextlib.suppress(ShellWordError, RecursionError):
         expander.run()
-    except (ShellWordError, RecursionError):
-        pass
     return frozenset(expander.used)

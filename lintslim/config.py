@@ -1,0 +1,271 @@
+"""Configuration: `[tool.lintslim]` in pyproject.toml or a `.lintslim.yaml`, found upward from the file.
+
+Precedence, lowest first: built-in defaults, the config file, command-line options.  Every key is
+validated; an unknown key or a bad value is a `ConfigError` naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lintslim.engine.registry import Registry, UnknownRuleError
+from lintslim.engine.rule import Rule, Severity
+
+CONFIG_FILES = (".lintslim.yaml", ".lintslim.yml", "pyproject.toml")
+TOP_LEVEL_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "fail-on", "unsafe-fixes", "exclude", "rules")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    severity: Severity | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fail_on: Severity = Severity.STYLE
+    unsafe_fixes: bool = False
+    exclude: tuple[str, ...] = ()
+    rules: Mapping[str, RuleSettings] = field(default_factory=dict)  # keyed by rule code
+    source: Path | None = None  # the file these settings came from
+
+    @property
+    def root(self) -> Path | None:
+        return self.source.parent if self.source else None
+
+    def enabled_rules(self, registry: Registry, path: str | None = None) -> list[type[Rule]]:
+        select = None if self.select is None and not self.extend_select else [*(self.select or ()), *self.extend_select]
+        if self.select is None and self.extend_select:
+            select = [rule.code for rule in registry.rules if rule.default_enabled] + list(self.extend_select)
+        ignore = list(self.ignore)
+        if path is not None:
+            ignore += self.ignores_for(path)
+        return registry.select(select, ignore)
+
+    def ignores_for(self, path: str) -> list[str]:
+        relative = self.relative(path)
+        found: list[str] = []
+        for pattern, codes in self.per_file_ignores.items():
+            if matches(pattern, relative):
+                found += codes
+        return found
+
+    def is_excluded(self, path: str) -> bool:
+        relative = self.relative(path)
+        return any(matches(pattern, relative) for pattern in self.exclude)
+
+    def relative(self, path: str) -> str:
+        resolved = Path(path).resolve()
+        root = self.root.resolve() if self.root else Path.cwd().resolve()
+        try:
+            return resolved.relative_to(root).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def options_for(self, rule: type[Rule]) -> dict[str, Any]:
+        options = rule.default_options()
+        configured = self.rules.get(rule.code)
+        if configured is not None:
+            options.update(configured.options)
+        return options
+
+    def severity_for(self, rule: type[Rule]) -> Severity:
+        configured = self.rules.get(rule.code)
+        return configured.severity if configured and configured.severity else rule.severity
+
+
+def matches(pattern: str, relative: str) -> bool:
+    """A glob against a path relative to the config root; a pattern without `/` also matches a file name."""
+    pattern = pattern.removeprefix("./")
+    if fnmatch.fnmatchcase(relative, pattern):
+        return True
+    if pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]):
+        return True
+    return "/" not in pattern and fnmatch.fnmatchcase(relative.rsplit("/", 1)[-1], pattern)
+
+
+# --- finding and reading --------------------------------------------------------------------------
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file in `start` or above; a pyproject.toml counts only with `[tool.lintslim]`."""
+    directory = start if start.is_dir() else start.parent
+    for folder in (directory.resolve(), *directory.resolve().parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml" or _has_tool_table(candidate):
+                return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.lintslim" in text
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    tool = data.get("tool", {})
+    section = tool.get("lintslim", {}) if isinstance(tool, dict) else {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.lintslim] must be a table")
+    return section
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    from ruamel.yaml import YAML, YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except YAMLError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConfigError(f"{path}: invalid YAML: {first_line}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    return data
+
+
+def load_file(path: Path, registry: Registry) -> Settings:
+    raw = _load_yaml(path) if path.suffix in (".yaml", ".yml") else _load_toml(path)
+    return settings_from_mapping(raw, registry, source=path)
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _string_list(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _check_references(references: Sequence[str], key: str, registry: Registry, where: str) -> None:
+    for reference in references:
+        try:
+            registry.resolve(reference)
+        except UnknownRuleError:
+            raise ConfigError(f"{where}: `{key}` names unknown rule or prefix `{reference}`") from None
+
+
+def settings_from_mapping(raw: Mapping[str, Any], registry: Registry, source: Path | None = None) -> Settings:
+    where = str(source) if source else "configuration"
+    for key in raw:
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(f"{where}: unknown key `{key}` (known: {', '.join(TOP_LEVEL_KEYS)})")
+    settings = Settings(source=source)
+    if "select" in raw:
+        settings = replace(settings, select=_string_list(raw["select"], "select", where))
+    if "extend-select" in raw:
+        settings = replace(settings, extend_select=_string_list(raw["extend-select"], "extend-select", where))
+    if "ignore" in raw:
+        settings = replace(settings, ignore=_string_list(raw["ignore"], "ignore", where))
+    if "exclude" in raw:
+        settings = replace(settings, exclude=_string_list(raw["exclude"], "exclude", where))
+    for key in ("select", "extend-select", "ignore"):
+        _check_references(raw.get(key, []) if not isinstance(raw.get(key), str) else [raw[key]], key, registry, where)
+    if "fail-on" in raw:
+        try:
+            settings = replace(settings, fail_on=Severity.parse(str(raw["fail-on"])))
+        except ValueError as error:
+            raise ConfigError(f"{where}: `fail-on`: {error}") from None
+    if "unsafe-fixes" in raw:
+        if not isinstance(raw["unsafe-fixes"], bool):
+            raise ConfigError(f"{where}: `unsafe-fixes` must be true or false")
+        settings = replace(settings, unsafe_fixes=raw["unsafe-fixes"])
+    if "per-file-ignores" in raw:
+        settings = replace(settings, per_file_ignores=_per_file_ignores(raw["per-file-ignores"], registry, where))
+    if "rules" in raw:
+        settings = replace(settings, rules=_rule_settings(raw["rules"], registry, where))
+    return settings
+
+
+def _per_file_ignores(value: Any, registry: Registry, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `per-file-ignores` must map glob patterns to lists of rules")
+    result: dict[str, tuple[str, ...]] = {}
+    for pattern, codes in value.items():
+        references = _string_list(codes, f"per-file-ignores.{pattern}", where)
+        _check_references(references, f"per-file-ignores.{pattern}", registry, where)
+        result[str(pattern)] = references
+    return result
+
+
+def _rule_settings(value: Any, registry: Registry, where: str) -> dict[str, RuleSettings]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `rules` must be a table of rule names")
+    result: dict[str, RuleSettings] = {}
+    for reference, table in value.items():
+        rule = registry.exact(str(reference))
+        if rule is None:
+            raise ConfigError(f"{where}: `rules.{reference}`: unknown rule")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: `rules.{reference}` must be a table")
+        severity = None
+        options: dict[str, Any] = {}
+        for key, item in table.items():
+            if key == "severity":
+                try:
+                    severity = Severity.parse(str(item))
+                except ValueError as error:
+                    raise ConfigError(f"{where}: `rules.{reference}.severity`: {error}") from None
+            elif key in rule.options:
+                try:
+                    options[key] = rule.options[key].validate(rule.name, key, item)
+                except ValueError as error:
+                    raise ConfigError(f"{where}: {error}") from None
+            else:
+                known = ", ".join(["severity", *rule.options]) or "severity"
+                raise ConfigError(f"{where}: unknown option `{key}` for rule `{rule.name}` (known: {known})")
+        result[rule.code] = RuleSettings(severity, options)
+    return result
+
+
+def resolve_settings(
+    path: Path | None, registry: Registry, explicit: Path | None = None, cache: dict[Path, Settings] | None = None
+) -> Settings:
+    """The settings for a file: from `--config`, else the nearest config file, else the defaults."""
+    source = explicit or (find_config(path) if path is not None else find_config(Path.cwd()))
+    if source is None:
+        return Settings()
+    if cache is not None and source in cache:
+        return cache[source]
+    if not source.is_file():
+        raise ConfigError(f"{source}: config file not found")
+    settings = load_file(source, registry)
+    if cache is not None:
+        cache[source] = settings
+    return settings

@@ -1,0 +1,146 @@
+"""Running rules over a parsed Dockerfile, and fixing it round by round until it is stable."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from lintslim.config import Settings
+from lintslim.engine.fixes import Applicability, Fix, apply_fixes, select_non_overlapping
+from lintslim.engine.registry import Registry
+from lintslim.engine.rule import Diagnostic, Rule, RuleContext
+from lintslim.engine.suppress import collect
+from lintslim.syntax.nodes import Dockerfile
+from lintslim.syntax.parser import parse
+
+MAX_FIX_ROUNDS = 10
+
+
+class RuleCrash(Exception):
+    """A rule raised: a bug in lintslim, reported against the file instead of aborting the run."""
+
+    def __init__(self, rule: type[Rule], error: BaseException) -> None:
+        super().__init__(f"internal error in rule {rule.code} ({rule.name}): {type(error).__name__}: {error}")
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class Linter:
+    """The rules enabled for one file with their settings.  Stateless: reuse it for many texts."""
+
+    registry: Registry
+    settings: Settings
+    rules: tuple[type[Rule], ...]
+    context_dir: Path | None = None
+
+    @classmethod
+    def for_path(
+        cls, registry: Registry, settings: Settings, path: str | None, context_dir: Path | None = None
+    ) -> Linter:
+        return cls(registry, settings, tuple(settings.enabled_rules(registry, path)), context_dir)
+
+    def lint(self, dockerfile: Dockerfile) -> list[Diagnostic]:
+        suppressions = collect(dockerfile, self.registry)
+        found: list[Diagnostic] = []
+        for rule in self.rules:
+            context = RuleContext(dockerfile, self.settings.options_for(rule), self.context_dir, suppressions)
+            severity = self.settings.severity_for(rule)
+            try:
+                diagnostics = list(rule().check(context))
+            except Exception as error:  # one rule's bug must not hide the other findings
+                raise RuleCrash(rule, error) from error
+            for diagnostic in diagnostics:
+                if severity is not rule.severity and diagnostic.severity is rule.severity:
+                    diagnostic = replace(diagnostic, severity=severity)
+                if not suppressions.covers(diagnostic):
+                    found.append(diagnostic)
+        found.sort(key=lambda d: (d.span.start, d.span.end, d.code))
+        return found
+
+    def lint_text(self, text: str, path: str | None = None) -> tuple[Dockerfile, list[Diagnostic]]:
+        dockerfile = parse(text, path)
+        return dockerfile, self.lint(dockerfile)
+
+
+@dataclass
+class FixOutcome:
+    """What fixing did: the final text, fixes applied per rule, and why it stopped early if it did."""
+
+    original: str
+    text: str
+    applied: Counter[str] = field(default_factory=Counter)
+    rounds: int = 0
+    problems: list[str] = field(default_factory=list)  # rolled-back rules, non-convergence
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def _fingerprint(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _parse_errors(dockerfile: Dockerfile) -> int:
+    return len(dockerfile.errors)
+
+
+def _eligible(diagnostics: Sequence[Diagnostic], unsafe: bool, excluded: set[str]) -> list[tuple[str, Fix]]:
+    allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
+    return [
+        (d.code, d.fix)
+        for d in diagnostics
+        if d.fix is not None and d.fix.applicability in allowed and d.code not in excluded
+    ]
+
+
+def fix_text(linter: Linter, text: str, path: str | None = None, *, unsafe: bool = False) -> FixOutcome:
+    """Apply fixes round by round (re-parsing and re-linting each time) until none applies.
+
+    A round whose result has more parse errors than before is rolled back and the rules whose fixes
+    broke it are left out.  A cycle or more than MAX_FIX_ROUNDS rounds keeps the original text.
+    """
+    outcome = FixOutcome(text, text)
+    seen = {_fingerprint(text)}
+    excluded: set[str] = set()
+    current = parse(text, path)
+    for _ in range(MAX_FIX_ROUNDS):
+        candidates = _eligible(linter.lint(current), unsafe, excluded)
+        if not candidates:
+            return outcome
+        chosen = select_non_overlapping(fix for _, fix in candidates)
+        code_of = {id(fix): code for code, fix in candidates}
+        new_text = apply_fixes(outcome.text, chosen)
+        new_document = parse(new_text, path)
+        if _parse_errors(new_document) > _parse_errors(current):
+            broken = _rules_that_break(outcome.text, current, chosen, code_of, path)
+            excluded |= broken
+            outcome.problems.append(
+                f"fix rolled back: {', '.join(sorted(broken))} produced a Dockerfile that does not parse"
+            )
+            continue
+        fingerprint = _fingerprint(new_text)
+        if fingerprint in seen:
+            codes = sorted({code_of[id(fix)] for fix in chosen})
+            outcome.problems.append(f"fixes did not converge (they cycle): {', '.join(codes)}; file left unchanged")
+            return FixOutcome(text, text, Counter(), outcome.rounds, outcome.problems)
+        seen.add(fingerprint)
+        outcome.applied.update(code_of[id(fix)] for fix in chosen)
+        outcome.text, current = new_text, new_document
+        outcome.rounds += 1
+    if _eligible(linter.lint(current), unsafe, excluded):
+        outcome.problems.append(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds; file left unchanged")
+        return FixOutcome(text, text, Counter(), outcome.rounds, outcome.problems)
+    return outcome
+
+
+def _rules_that_break(
+    text: str, document: Dockerfile, fixes: Sequence[Fix], code_of: dict[int, str], path: str | None
+) -> set[str]:
+    """The rules whose fix, applied alone, adds a parse error (all of the round's rules if none does alone)."""
+    baseline = _parse_errors(document)
+    broken = {code_of[id(fix)] for fix in fixes if _parse_errors(parse(fix.apply(text), path)) > baseline}
+    return broken or {code_of[id(fix)] for fix in fixes}

@@ -1,0 +1,91 @@
+"""Looking rules up by code, name, alias, family or code prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lintslim.engine.rule import Family, Rule
+
+# Codes that were renamed keep working here (ruff's rule_redirects).  Empty until a code moves.
+REDIRECTS: dict[str, str] = {}
+
+
+class UnknownRuleError(ValueError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"unknown rule or prefix `{reference}`")
+        self.reference = reference
+
+
+@dataclass(frozen=True)
+class Registry:
+    rules: tuple[type[Rule], ...]
+
+    def __post_init__(self) -> None:
+        seen: dict[str, str] = {}
+        for rule in self.rules:
+            for key in (rule.code, rule.name, *rule.aliases):
+                if key.lower() in seen and seen[key.lower()] != rule.code:
+                    raise ValueError(f"`{key}` names both {seen[key.lower()]} and {rule.code}")
+                seen[key.lower()] = rule.code
+
+    def get(self, reference: str) -> type[Rule]:
+        """Exact lookup: code, kebab-case name, alias (hadolint code or BuildKit check name)."""
+        found = self.exact(reference)
+        if found is None:
+            raise UnknownRuleError(reference)
+        return found
+
+    def exact(self, reference: str) -> type[Rule] | None:
+        key = REDIRECTS.get(reference.upper(), reference).lower()
+        for rule in self.rules:
+            if key in (rule.code.lower(), rule.name.lower()) or key in (alias.lower() for alias in rule.aliases):
+                return rule
+        return None
+
+    def resolve(self, reference: str) -> tuple[list[type[Rule]], bool]:
+        """Rules a selector names, and whether it named one rule exactly (which enables opt-in rules).
+
+        Order: code, name and alias first; then `ALL`, a family slug (`secrets`) or a code prefix (`LS2`).
+        """
+        exact = self.exact(reference)
+        if exact is not None:
+            return [exact], True
+        key = reference.strip()
+        if key.upper() == "ALL":
+            return list(self.rules), False
+        for family in Family:
+            if key.lower() == family.slug:
+                return [rule for rule in self.rules if rule.family() is family], False
+        if len(key) >= 2 and key.upper().startswith("LS"):
+            matched = [rule for rule in self.rules if rule.code.startswith(key.upper())]
+            if matched:
+                return matched, False
+        # a hadolint prefix such as DL30 selects the rules that alias codes under it
+        if key.upper().startswith(("DL", "SC")):
+            matched = [rule for rule in self.rules if any(a.startswith(key.upper()) for a in rule.aliases)]
+            if matched:
+                return matched, False
+        raise UnknownRuleError(reference)
+
+    def select(self, select: Sequence[str] | None, ignore: Iterable[str] = ()) -> list[type[Rule]]:
+        """The rules enabled by `select` (default: every default-enabled rule) minus `ignore`."""
+        chosen: dict[str, type[Rule]] = {}
+        if select is None:
+            chosen = {rule.code: rule for rule in self.rules if rule.default_enabled}
+        else:
+            for reference in select:
+                rules, exact = self.resolve(reference)
+                for rule in rules:
+                    if exact or rule.default_enabled:
+                        chosen[rule.code] = rule
+        for reference in ignore:
+            for rule in self.resolve(reference)[0]:
+                chosen.pop(rule.code, None)
+        return sorted(chosen.values(), key=lambda rule: rule.code)
+
+
+def default_registry() -> Registry:
+    from lintslim.rules import ALL_RULES
+
+    return Registry(ALL_RULES)

@@ -1,0 +1,121 @@
+"""Inline suppressions.  In a Dockerfile a trailing `#` is an argument, so pragmas are whole-line comments.
+
+- `# lintslim: ignore=LS501,prefer-copy-over-add` in the comment block directly above an instruction
+  covers that instruction (all its lines); `ignore=all` covers every rule.
+- `# lintslim: file-ignore=LS501` anywhere covers the whole file.
+- Foreign pragmas work through rule aliases: `# hadolint ignore=DL3020`, `# hadolint global ignore=…`,
+  and BuildKit's `# check=skip=JSONArgsRecommended` directive (`skip=all` covers every rule that
+  stands for a BuildKit check).
+A reason may follow the codes after ` -- ` or `#`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lintslim.engine.registry import Registry
+from lintslim.engine.rule import Diagnostic
+from lintslim.syntax.nodes import Comment, Dockerfile
+from lintslim.syntax.source import Span
+
+_LINTSLIM = re.compile(r"lintslim\s*:\s*(ignore|file-ignore)\s*=\s*([^\s#]+(?:\s*,\s*[^\s#]+)*)", re.IGNORECASE)
+_HADOLINT = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9, ]+)", re.IGNORECASE)
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class UnknownReference:
+    reference: str
+    span: Span
+
+
+@dataclass
+class Suppressions:
+    file_codes: set[str] = field(default_factory=set)
+    # (start, end) offsets of an instruction and the codes ignored there
+    ranges: list[tuple[int, int, frozenset[str]]] = field(default_factory=list)
+    unknown: list[UnknownReference] = field(default_factory=list)
+
+    def covers(self, diagnostic: Diagnostic) -> bool:
+        if ALL in self.file_codes or diagnostic.code in self.file_codes:
+            return True
+        start = diagnostic.span.start
+        return any(
+            lo <= start <= hi and (ALL in codes or diagnostic.code in codes) for lo, hi, codes in self.ranges
+        )
+
+
+def _codes(references: str, registry: Registry, comment: Comment, out: Suppressions, *, own: bool) -> set[str]:
+    codes: set[str] = set()
+    for reference in (part.strip() for part in references.split(",")):
+        if not reference:
+            continue
+        if reference.lower() == "all":
+            codes.add(ALL)
+            continue
+        rule = registry.exact(reference)
+        if rule is not None:
+            codes.add(rule.code)
+        elif own:
+            out.unknown.append(UnknownReference(reference, comment.span))
+    return codes
+
+
+def _pragma(comment: Comment, registry: Registry, out: Suppressions) -> tuple[str, set[str]] | None:
+    """("next"|"file", codes) for a pragma comment, else None."""
+    text = comment.text
+    match = _LINTSLIM.match(text)
+    if match:
+        scope = "file" if match.group(1).lower() == "file-ignore" else "next"
+        return scope, _codes(match.group(2), registry, comment, out, own=True)
+    match = _HADOLINT.match(text)
+    if match:
+        scope = "file" if match.group(1) else "next"
+        return scope, _codes(match.group(2), registry, comment, out, own=False)
+    return None
+
+
+def _check_directive(dockerfile: Dockerfile, registry: Registry) -> set[str]:
+    directive = dockerfile.directive("check")
+    if directive is None:
+        return set()
+    codes: set[str] = set()
+    for part in directive.value.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip().lower() != "skip":
+            continue
+        for name in value.split(","):
+            name = name.strip()
+            if name.lower() == "all":
+                codes |= {rule.code for rule in registry.rules if rule.buildkit_checks()}
+            elif (rule := registry.exact(name)) is not None:
+                codes.add(rule.code)
+    return codes
+
+
+def collect(dockerfile: Dockerfile, registry: Registry) -> Suppressions:
+    out = Suppressions()
+    out.file_codes |= _check_directive(dockerfile, registry)
+    attached: set[int] = set()
+    for instruction in dockerfile.instructions:
+        codes: set[str] = set()
+        for comment in instruction.comments:
+            attached.add(comment.span.start)
+            pragma = _pragma(comment, registry, out)
+            if pragma is None:
+                continue
+            scope, found = pragma
+            if scope == "file":
+                out.file_codes |= found
+            else:
+                codes |= found
+        if codes:
+            out.ranges.append((instruction.span.start, instruction.span.end, frozenset(codes)))
+    for comment in dockerfile.comments:  # file-wide pragmas may stand anywhere
+        if comment.span.start in attached:
+            continue
+        pragma = _pragma(comment, registry, out)
+        if pragma is not None and pragma[0] == "file":
+            out.file_codes |= pragma[1]
+    return out

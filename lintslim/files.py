@@ -1,0 +1,143 @@
+"""Reading Dockerfiles and build-context files safely, finding Dockerfiles, writing fixes atomically."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024  # the largest real Dockerfile in the corpus is under 100 KB
+MAX_CONTEXT_FILE_BYTES = 2 * 1024 * 1024
+SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", "__pycache__", ".venv", ".tox"})
+
+
+class InputError(Exception):
+    """A file that cannot be linted; the message is one line, fit for the terminal."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as given (or the --stdin-filename)
+    text: str
+    raw: bytes
+    mtime_ns: int | None = None  # to notice a file that changed on disk before a fix is written
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Dockerfile, Containerfile, *.Dockerfile, *.dockerfile, Dockerfile.*, Containerfile.*."""
+    lowered = name.lower()
+    if lowered in ("dockerfile", "containerfile"):
+        return True
+    if lowered.endswith(".dockerfile") and len(lowered) > len(".dockerfile"):
+        return True
+    if name.startswith(("Dockerfile.", "Containerfile.", "dockerfile.", "containerfile.")):
+        return not lowered.endswith((".dockerignore", ".md", ".orig", ".rej", ".swp", ".bak"))
+    return False
+
+
+def decode(raw: bytes, path: str) -> str:
+    if len(raw) > MAX_DOCKERFILE_BYTES:
+        size = len(raw) / (1024 * 1024)
+        raise InputError(f"{path}: file too large ({size:.1f} MiB; the limit is {MAX_DOCKERFILE_BYTES // (1024 * 1024)} MiB)")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: UTF-16 encoded; lintslim reads UTF-8 Dockerfiles (as BuildKit does)")
+    if b"\x00" in raw:
+        raise InputError(f"{path}: binary file (contains NUL bytes), not a Dockerfile")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise InputError(f"{path}: not valid UTF-8 (byte 0x{raw[error.start]:02x} on line {line})") from None
+    if not text.strip().strip("\ufeff"):
+        raise InputError(f"{path}: empty file")
+    return text
+
+
+def read_source(path: str) -> SourceFile:
+    file = Path(path)
+    try:
+        info = file.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or directory") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file")
+    if info.st_size > MAX_DOCKERFILE_BYTES:
+        size = info.st_size / (1024 * 1024)
+        raise InputError(f"{path}: file too large ({size:.1f} MiB; the limit is {MAX_DOCKERFILE_BYTES // (1024 * 1024)} MiB)")
+    try:
+        raw = file.read_bytes()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    return SourceFile(path, decode(raw, path), raw, info.st_mtime_ns)
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Dockerfiles below a directory, in a stable order, skipping VCS, vendored and dependency trees."""
+    for directory, subdirectories, files in os.walk(root, followlinks=False):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
+        for name in sorted(files):
+            if is_dockerfile_name(name):
+                candidate = Path(directory) / name
+                if candidate.is_file():
+                    yield candidate
+
+
+def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> None:
+    """Write `text` next to `path` and rename it over the original, keeping its permission bits.
+
+    Raises InputError, leaving the original untouched, when the file changed on disk since it was
+    read or anything fails before the rename.
+    """
+    target = Path(path)
+    try:
+        info = target.stat()
+    except OSError as error:
+        raise InputError(f"{path}: cannot write fix: {error.strerror or error}") from None
+    if expected_mtime_ns is not None and info.st_mtime_ns != expected_mtime_ns:
+        raise InputError(f"{path}: changed on disk while lintslim ran; fix not written")
+    data = text.encode("utf-8")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".lintslim", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        os.replace(temporary, target)
+    except BaseException as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(error, OSError):
+            raise InputError(f"{path}: cannot write fix: {error.strerror or error}") from None
+        raise
+
+
+def read_context_file(context: Path, relative: str) -> str | None:
+    """A build-context file as text; None if missing, outside the context (also via symlinks), too big or binary."""
+    try:
+        root = context.resolve(strict=True)
+        candidate = (root / relative.lstrip("/")).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if candidate != root and root not in candidate.parents:
+        return None
+    try:
+        if not candidate.is_file() or candidate.stat().st_size > MAX_CONTEXT_FILE_BYTES:
+            return None
+        raw = candidate.read_bytes()
+    except OSError:
+        return None
+    if b"\x00" in raw:
+        return None
+    return raw.decode("utf-8", errors="replace")

@@ -1,0 +1,36 @@
+"""Every rule, found by walking the family packages below.
+
+Adding a rule means adding one module here (a `Rule` subclass) and its case file `rules/<CODE>.yml`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+from lintslim.engine.rule import Rule
+
+FAMILY_PACKAGES = ("build", "secrets", "runtime", "aws_lambda", "hygiene", "meta")
+
+
+def _discover() -> tuple[type[Rule], ...]:
+    found: dict[str, type[Rule]] = {}
+    for family in FAMILY_PACKAGES:
+        try:
+            package = importlib.import_module(f"{__name__}.{family}")
+        except ModuleNotFoundError as error:
+            if error.name == f"{__name__}.{family}":
+                continue  # a family with no rules yet
+            raise
+        for module_info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+            for _, value in inspect.getmembers(module, inspect.isclass):
+                if issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
+                    if value.code in found:
+                        raise ValueError(f"rule code {value.code} defined twice")
+                    found[value.code] = value
+    return tuple(sorted(found.values(), key=lambda rule: rule.code))
+
+
+ALL_RULES: tuple[type[Rule], ...] = _discover()

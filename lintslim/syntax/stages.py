@@ -1,0 +1,280 @@
+"""Build stages: their bases (with global ARGs resolved), variable scopes and links between stages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lintslim.syntax.image import ImageRef, parse_image
+from lintslim.syntax.nodes import Dockerfile, Flag, Instruction
+from lintslim.syntax.shellwords import ShellWordError, process_word
+
+# ARGs BuildKit defines for every build; their values depend on the builder, so they stay unknown.
+AUTOMATIC_ARGS = frozenset(
+    {
+        "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+        "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+        "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+        "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Variables visible at one point: known values, and names declared without a value we can know."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    unknown: frozenset[str] = frozenset()
+
+    def knows(self, name: str) -> bool:
+        return name in self.values or name in self.unknown
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A word after variable expansion; `complete` is False when an unknown variable took part."""
+
+    value: str
+    complete: bool
+    unresolved: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Stage:
+    index: int
+    name: str | None  # lower-case, as BuildKit compares stage names
+    from_instruction: Instruction
+    instructions: tuple[Instruction, ...]  # the FROM and everything up to the next FROM
+    base: Resolved  # the FROM reference with global ARGs expanded
+    image: ImageRef | None  # None when the base is another stage, or cannot be resolved
+    base_stage: int | None  # the stage this one builds on
+    platform: str | None
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.index)
+
+
+@dataclass(frozen=True)
+class StageLink:
+    """`COPY --from=…` or `RUN --mount=…,from=…`: an instruction that reads another stage or image."""
+
+    instruction: Instruction
+    stage: int  # the stage the instruction is in
+    reference: str
+    source_stage: int | None
+    source_image: ImageRef | None
+
+
+def mount_options(flag: Flag) -> dict[str, str]:
+    """The options of a `--mount` flag (`type=cache,target=/root/.cache`); bare keys map to "true"."""
+    options: dict[str, str] = {}
+    for part in (flag.value or "").split(","):
+        key, equals, value = part.partition("=")
+        key = key.strip().lower()
+        if key:
+            options[key] = value.strip() if equals else "true"
+    options.setdefault("type", "bind")
+    return options
+
+
+@dataclass(frozen=True)
+class BuildGraph:
+    dockerfile: Dockerfile
+    global_scope: Scope
+    stages: tuple[Stage, ...]
+    links: tuple[StageLink, ...]
+
+    @property
+    def final(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def stage_named(self, reference: str) -> Stage | None:
+        lowered = reference.lower()
+        for stage in self.stages:
+            if stage.name == lowered:
+                return stage
+        if reference.isdigit() and int(reference) < len(self.stages):
+            return self.stages[int(reference)]
+        return None
+
+    def stage_of(self, instruction: Instruction) -> Stage | None:
+        for stage in reversed(self.stages):
+            if stage.from_instruction.index <= instruction.index:
+                return stage
+        return None
+
+    def reaching_final(self) -> frozenset[int]:
+        """Stages whose content can end up in the final image: its base chain and what it copies from."""
+        if not self.stages:
+            return frozenset()
+        seen: set[int] = set()
+        todo = [len(self.stages) - 1]
+        while todo:
+            index = todo.pop()
+            if index in seen:
+                continue
+            seen.add(index)
+            stage = self.stages[index]
+            if stage.base_stage is not None:
+                todo.append(stage.base_stage)
+            todo += [
+                link.source_stage for link in self.links if link.stage == index and link.source_stage is not None
+            ]
+        return frozenset(seen)
+
+    def build_only(self) -> frozenset[int]:
+        """Non-final stages that another stage builds on or copies from: steps of the build, not images."""
+        used = {stage.base_stage for stage in self.stages if stage.base_stage is not None}
+        used |= {link.source_stage for link in self.links if link.source_stage is not None}
+        return frozenset(used - {len(self.stages) - 1})
+
+    def scope_at(self, instruction: Instruction) -> Scope:
+        """ARG and ENV values visible to `instruction` (global ARGs only if redeclared in the stage)."""
+        stage = self.stage_of(instruction)
+        if stage is None:
+            return self.global_scope
+        return _stage_scope(self, stage, until=instruction.index)
+
+    def resolve(self, word: str, instruction: Instruction) -> Resolved:
+        return expand(word, self.scope_at(instruction), self.dockerfile.escape)
+
+
+def expand(word: str, scope: Scope, escape: str = "\\") -> Resolved:
+    """Expand variables in `word`; names that are unknown leave the result incomplete."""
+    if "$" not in word:
+        return Resolved(word, True)
+    try:
+        result = process_word(word, scope.values, escape=escape)
+    except ShellWordError:
+        return Resolved(word, False)
+    # Unknown variables are unset in a build without --build-arg, so `${V:-3.12}` still resolves;
+    # a bare `$V` without a value we can know leaves the result incomplete.
+    unresolved = frozenset(result.unset_without_default)
+    return Resolved(result.value, not unresolved, unresolved)
+
+
+def _declare(values: dict[str, str], unknown: set[str], name: str, value: str | None) -> None:
+    if value is None:
+        unknown.add(name)
+        values.pop(name, None)
+    else:
+        values[name] = value
+        unknown.discard(name)
+
+
+def _arg_declarations(instruction: Instruction) -> Iterator[tuple[str, str | None]]:
+    for pair in instruction.key_values:
+        yield pair.key.value, pair.value.value if pair.value is not None else None
+
+
+def _global_scope(dockerfile: Dockerfile) -> Scope:
+    values: dict[str, str] = {}
+    unknown: set[str] = set(AUTOMATIC_ARGS)
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == "FROM":
+            break
+        if instruction.keyword != "ARG":
+            continue
+        for name, default in _arg_declarations(instruction):
+            resolved = expand(_unquote(default), Scope(dict(values), frozenset(unknown))) if default else None
+            _declare(values, unknown, name, resolved.value if resolved and resolved.complete else None)
+    return Scope(values, frozenset(unknown))
+
+
+def _stage_scope(graph: BuildGraph, stage: Stage, until: int) -> Scope:
+    values: dict[str, str] = {}
+    unknown: set[str] = set()
+    if stage.base_stage is not None:  # ENV carries over from a parent stage; ARGs do not
+        parent = graph.stages[stage.base_stage]
+        inherited = _stage_scope(graph, parent, until=parent.instructions[-1].index + 1)
+        for name in _env_names(parent):
+            if name in inherited.values:
+                values[name] = inherited.values[name]
+            elif name in inherited.unknown:
+                unknown.add(name)
+    for instruction in stage.instructions[1:]:
+        if instruction.index >= until:
+            break
+        current = Scope(dict(values), frozenset(unknown))
+        if instruction.keyword == "ARG":
+            for name, default in _arg_declarations(instruction):
+                if default is None:
+                    inherited_value = graph.global_scope.values.get(name)
+                    _declare(values, unknown, name, inherited_value)
+                else:
+                    resolved = expand(_unquote(default), current, graph.dockerfile.escape)
+                    _declare(values, unknown, name, resolved.value if resolved.complete else None)
+        elif instruction.keyword == "ENV":
+            for pair in instruction.key_values:
+                raw = pair.value.value if pair.value is not None else ""
+                resolved = expand(_unquote(raw), current, graph.dockerfile.escape)
+                _declare(values, unknown, pair.key.value, resolved.value if resolved.complete else None)
+    return Scope(values, frozenset(unknown))
+
+
+def _env_names(stage: Stage) -> set[str]:
+    return {pair.key.value for i in stage.instructions if i.keyword == "ENV" for pair in i.key_values}
+
+
+def _unquote(value: str) -> str:
+    """ARG/ENV values keep their quotes in the parse; the build removes them."""
+    try:
+        return process_word(value, {}, escape="\\").value if ("'" in value or '"' in value) else value
+    except ShellWordError:
+        return value
+
+
+def _split_stages(dockerfile: Dockerfile) -> list[list[Instruction]]:
+    groups: list[list[Instruction]] = []
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == "FROM":
+            groups.append([instruction])
+        elif groups:
+            groups[-1].append(instruction)
+    return groups
+
+
+def build_graph(dockerfile: Dockerfile) -> BuildGraph:
+    global_scope = _global_scope(dockerfile)
+    stages: list[Stage] = []
+    names: dict[str, int] = {}
+    for index, instructions in enumerate(_split_stages(dockerfile)):
+        from_instruction = instructions[0]
+        words = from_instruction.values
+        reference = words[0] if words else ""
+        name = words[2].lower() if len(words) == 3 and words[1].lower() == "as" else None
+        base = expand(reference, global_scope, dockerfile.escape)
+        base_stage = names.get(base.value.lower()) if base.complete else None
+        image = parse_image(base.value) if base.complete and base_stage is None else None
+        platform_flag = from_instruction.flag("platform")
+        platform = platform_flag.value if platform_flag is not None else None
+        stages.append(
+            Stage(index, name, from_instruction, tuple(instructions), base, image, base_stage, platform)
+        )
+        if name is not None:
+            names[name] = index
+    graph = BuildGraph(dockerfile, global_scope, tuple(stages), ())
+    return BuildGraph(dockerfile, global_scope, graph.stages, tuple(_links(graph)))
+
+
+def _links(graph: BuildGraph) -> Iterator[StageLink]:
+    for stage in graph.stages:
+        for instruction in stage.instructions[1:]:
+            target = instruction.effective
+            references = [flag.value for flag in target.flags_named("from") if flag.value]
+            references += [
+                options["from"]
+                for flag in target.flags_named("mount")
+                if "from" in (options := mount_options(flag))
+            ]
+            for reference in references:
+                resolved = graph.resolve(reference, instruction)
+                source = graph.stage_named(resolved.value) if resolved.complete else None
+                if source is not None and source.index >= stage.index:
+                    source = None  # BuildKit only lets a stage read stages defined before it
+                image = parse_image(resolved.value) if source is None and resolved.complete else None
+                yield StageLink(
+                    instruction, stage.index, reference, source.index if source else None, image
+                )
