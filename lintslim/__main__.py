@@ -1,0 +1,5 @@
+import sys
+
+from lintslim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,268 @@
+"""The `lintslim` command line.
+
+Exit codes: 0 no finding at or above `fail-on`; 1 findings remain (or, with `--diff`, there is a
+diff); 2 usage, configuration or input error.  Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from lintslim import __version__
+from lintslim.config import ConfigError, Settings, resolve_settings
+from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
+from lintslim.engine.rule import Severity
+from lintslim.files import InputError, SourceFile, decode, discover, read_source, write_atomic
+from lintslim.output import FORMATS, summary, write_concise, write_full, write_github, write_json
+from lintslim.runner import FileReport, FixMode, check_text, fails
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _comma_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lintslim",
+        description="Lint and fix Dockerfiles: slim images, cache-friendly layers, no leaked secrets.",
+    )
+    parser.add_argument("--version", action="version", version=f"lintslim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="lint Dockerfiles (and fix them with --fix)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; `-` reads standard input")
+    check.add_argument("--output-format", choices=FORMATS, default=os.environ.get("LINTSLIM_OUTPUT_FORMAT", "full"))
+    check.add_argument("--fix", action="store_true", help="apply safe fixes and write the files")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (and count) unsafe fixes")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per rule")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    check.add_argument("--select", type=_comma_list, help="rules, families or prefixes to enable (replaces config)")
+    check.add_argument("--extend-select", type=_comma_list, default=[], help="enable these on top of the selection")
+    check.add_argument("--ignore", type=_comma_list, default=[], help="rules, families or prefixes to disable")
+    check.add_argument("--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default style)")
+    check.add_argument("--config", type=Path, help="use this pyproject.toml or .lintslim.yaml instead of searching")
+    check.add_argument("--context", type=Path, help="the build context (default: the Dockerfile's directory)")
+    check.add_argument("--stdin-filename", help="the path to report (and find config from) for `-`")
+    check.add_argument("--force-exclude", action="store_true", help="apply `exclude` to paths given explicitly too")
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--output-format", choices=("text", "json"), default="text")
+    rule = commands.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("reference", metavar="CODE|NAME")
+    return parser
+
+
+# --- check -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str
+    explicit: bool  # named on the command line (not found by walking a directory)
+
+
+def _targets(paths: Sequence[str]) -> Iterator[Target]:
+    for raw in paths:
+        if raw == "-":
+            yield Target("-", True)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = list(discover(path))
+            if not found:
+                raise InputError(f"{raw}: no Dockerfile found in this directory")
+            for file in found:
+                yield Target(str(file), False)
+        else:
+            yield Target(raw, True)
+
+
+def _apply_cli(settings: Settings, args: argparse.Namespace, registry: Registry) -> Settings:
+    for references in (args.select or [], args.extend_select, args.ignore):
+        for reference in references:
+            registry.resolve(reference)  # raises UnknownRuleError with the bad name
+    if args.select is not None:
+        settings = replace(settings, select=tuple(args.select), extend_select=())
+    settings = replace(
+        settings,
+        extend_select=(*settings.extend_select, *args.extend_select),
+        ignore=(*settings.ignore, *args.ignore),
+        unsafe_fixes=settings.unsafe_fixes or args.unsafe_fixes,
+    )
+    if args.fail_on:
+        settings = replace(settings, fail_on=Severity(args.fail_on))
+    return settings
+
+
+def _read(target: Target, args: argparse.Namespace) -> SourceFile:
+    if target.path != "-":
+        return read_source(target.path)
+    name = args.stdin_filename or "-"
+    raw = sys.stdin.buffer.read()
+    return SourceFile(name, decode(raw, name), raw)
+
+
+def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cache: dict[Path, Settings]) -> FileReport | None:
+    source = _read(target, args)
+    path_for_config = Path(source.path) if source.path != "-" else None
+    settings = _apply_cli(resolve_settings(path_for_config, registry, args.config, cache), args, registry)
+    if (not target.explicit or args.force_exclude) and source.path != "-" and settings.is_excluded(source.path):
+        return None
+    context = args.context or (Path(source.path).parent if source.path != "-" else Path.cwd())
+    mode = FixMode(apply=args.fix or args.diff, unsafe=settings.unsafe_fixes)
+    report = check_text(source.text, source.path, settings, registry, mode, context)
+    if report.error is None and args.fix and not args.diff and report.changed:
+        if target.path == "-":
+            sys.stdout.write(report.text)
+        else:
+            write_atomic(source.path, report.text, source.mtime_ns)
+    return report
+
+
+def _print_diff(report: FileReport) -> None:
+    diff = difflib.unified_diff(
+        report.original.splitlines(keepends=True),
+        report.text.splitlines(keepends=True),
+        fromfile=f"a/{report.path}",
+        tofile=f"b/{report.path}",
+    )
+    for line in diff:
+        sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+
+
+def _print_fixes(reports: Sequence[FileReport]) -> None:
+    for report in reports:
+        for code, count in sorted(report.applied.items()):
+            sys.stderr.write(f"Fixed {count} × {code} in {report.path}\n")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    if not args.paths:
+        raise UsageError("no path given (use `lintslim check PATH ...`, or `-` for standard input)")
+    registry = default_registry()
+    cache: dict[Path, Settings] = {}
+    reports: list[FileReport] = []
+    errors = 0
+    for target in _targets(args.paths):
+        try:
+            report = _check_one(target, args, registry, cache)
+        except InputError as error:
+            sys.stderr.write(f"lintslim: error: {error}\n")
+            errors += 1
+            continue
+        if report is None:
+            continue
+        if report.error:
+            sys.stderr.write(f"lintslim: error: {report.error}\n")
+            errors += 1
+            continue
+        for problem in report.problems:
+            sys.stderr.write(f"lintslim: warning: {report.path}: {problem}\n")
+        reports.append(report)
+    return _report(reports, args, errors)
+
+
+def _report(reports: list[FileReport], args: argparse.Namespace, errors: int) -> int:
+    out = sys.stdout
+    if args.diff:
+        for report in reports:
+            if report.changed:
+                _print_diff(report)
+        if args.show_fixes:
+            _print_fixes(reports)
+        return EXIT_ERROR if errors else (EXIT_FINDINGS if any(r.changed for r in reports) else EXIT_OK)
+    unsafe = args.unsafe_fixes
+    stdin_fix = args.fix and args.paths == ["-"]
+    stream = sys.stderr if stdin_fix else out  # with `-` and --fix, stdout carries the fixed text
+    if args.output_format == "json":
+        write_json(reports, stream)
+    elif args.output_format == "github":
+        write_github(reports, stream)
+    elif args.output_format == "concise":
+        write_concise(reports, stream, unsafe)
+    else:
+        color = stream.isatty() and "NO_COLOR" not in os.environ
+        write_full(reports, stream, unsafe=unsafe, color=color)
+    if args.output_format in ("full", "concise") and reports:
+        stream.write(summary(reports, fixing=args.fix, unsafe=unsafe) + "\n")
+    if args.show_fixes:
+        _print_fixes(reports)
+    if errors:
+        return EXIT_ERROR
+    failing = any(fails(report) for report in reports)
+    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+# --- rules and rule -----------------------------------------------------------------------------------
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    registry = default_registry()
+    rows = [
+        {
+            "code": rule.code,
+            "name": rule.name,
+            "family": rule.family().slug,
+            "severity": rule.severity.value,
+            "fixable": rule.fix_availability.value,
+            "default_enabled": rule.default_enabled,
+            "aliases": list(rule.aliases),
+            "summary": rule.summary(),
+        }
+        for rule in registry.rules
+    ]
+    if args.output_format == "json":
+        import json
+
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for row in rows:
+        aliases = f"  ({', '.join(row['aliases'])})" if row["aliases"] else ""
+        fix = {"none": " ", "sometimes": "*", "always": "*"}[str(row["fixable"])]
+        sys.stdout.write(f"{row['code']} {fix} {row['name']:<28} {row['severity']:<8} {row['summary']}{aliases}\n")
+    sys.stdout.write("\n* = has a fix.  `lintslim rule CODE` shows a rule's documentation.\n")
+    return EXIT_OK
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    from lintslim.docs import render_terminal
+
+    rule = default_registry().get(args.reference)
+    sys.stdout.write(render_terminal(rule))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "rules":
+            return run_rules(args)
+        return run_rule(args)
+    except (UsageError, ConfigError, UnknownRuleError, InputError) as error:
+        sys.stderr.write(f"lintslim: error: {error}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # a closed pipe (`| head`) is not an error worth a traceback
+        return EXIT_OK
