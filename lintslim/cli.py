@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, NoReturn
 
 from lintslim import __version__
 from lintslim.config import ConfigError, Settings, resolve_settings
@@ -33,8 +34,15 @@ def _comma_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (and exit code 2), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"lintslim: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lintslim",
         description="Lint and fix Dockerfiles: slim images, cache-friendly layers, no leaked secrets.",
     )
@@ -52,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", type=_comma_list, help="rules, families or prefixes to enable (replaces config)")
     check.add_argument("--extend-select", type=_comma_list, default=[], help="enable these on top of the selection")
     check.add_argument("--ignore", type=_comma_list, default=[], help="rules, families or prefixes to disable")
-    check.add_argument("--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default style)")
+    check.add_argument(
+        "--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default: style)"
+    )
     check.add_argument("--config", type=Path, help="use this pyproject.toml or .lintslim.yaml instead of searching")
     check.add_argument("--context", type=Path, help="the build context (default: the Dockerfile's directory)")
     check.add_argument("--stdin-filename", help="the path to report (and find config from) for `-`")
@@ -115,19 +125,22 @@ def _read(target: Target, args: argparse.Namespace) -> SourceFile:
     return SourceFile(name, decode(raw, name), raw)
 
 
-def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cache: dict[Path, Settings]) -> FileReport | None:
-    source = _read(target, args)
-    path_for_config = Path(source.path) if source.path != "-" else None
+def _check_one(
+    target: Target, args: argparse.Namespace, registry: Registry, cache: dict[Path, Settings]
+) -> FileReport | None:
+    name = (args.stdin_filename or "-") if target.path == "-" else target.path  # the path reported, as in _read
+    path_for_config = Path(name) if name != "-" else None
     settings = _apply_cli(resolve_settings(path_for_config, registry, args.config, cache), args, registry)
-    if (not target.explicit or args.force_exclude) and source.path != "-" and settings.is_excluded(source.path):
-        return None
+    if (not target.explicit or args.force_exclude) and name != "-" and settings.is_excluded(name):
+        return None  # decided before reading: an excluded file is never read, so it cannot fail the run
+    source = _read(target, args)
     context = args.context or (Path(source.path).parent if source.path != "-" else Path.cwd())
     mode = FixMode(apply=args.fix or args.diff, unsafe=settings.unsafe_fixes)
     report = check_text(source.text, source.path, settings, registry, mode, context)
-    if report.error is None and args.fix and not args.diff and report.changed:
+    if report.error is None and args.fix and not args.diff:
         if target.path == "-":
-            sys.stdout.write(report.text)
-        else:
+            sys.stdout.write(report.text)  # always: a filter that prints nothing would empty the file
+        elif report.changed:
             write_atomic(source.path, report.text, source.mtime_ns)
     return report
 
@@ -211,7 +224,7 @@ def _report(reports: list[FileReport], args: argparse.Namespace, errors: int) ->
 
 def run_rules(args: argparse.Namespace) -> int:
     registry = default_registry()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "code": rule.code,
             "name": rule.name,

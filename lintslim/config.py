@@ -17,7 +17,9 @@ from lintslim.engine.registry import Registry, UnknownRuleError
 from lintslim.engine.rule import Rule, Severity
 
 CONFIG_FILES = (".lintslim.yaml", ".lintslim.yml", "pyproject.toml")
-TOP_LEVEL_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "fail-on", "unsafe-fixes", "exclude", "rules")
+TOP_LEVEL_KEYS = (
+    "select", "extend-select", "ignore", "per-file-ignores", "fail-on", "unsafe-fixes", "exclude", "rules",
+)  # fmt: skip
 
 
 class ConfigError(ValueError):
@@ -125,7 +127,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -140,7 +142,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
-    from ruamel.yaml import YAML, YAMLError
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
     yaml = YAML(typ="safe", pure=True)
     try:

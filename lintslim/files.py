@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -38,10 +39,14 @@ def is_dockerfile_name(name: str) -> bool:
     return False
 
 
+def _too_large(path: str, size: int) -> str:
+    mib = 1024 * 1024
+    return f"{path}: file too large ({size / mib:.1f} MiB; the limit is {MAX_DOCKERFILE_BYTES // mib} MiB)"
+
+
 def decode(raw: bytes, path: str) -> str:
     if len(raw) > MAX_DOCKERFILE_BYTES:
-        size = len(raw) / (1024 * 1024)
-        raise InputError(f"{path}: file too large ({size:.1f} MiB; the limit is {MAX_DOCKERFILE_BYTES // (1024 * 1024)} MiB)")
+        raise InputError(_too_large(path, len(raw)))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path}: UTF-16 encoded; lintslim reads UTF-8 Dockerfiles (as BuildKit does)")
     if b"\x00" in raw:
@@ -69,8 +74,7 @@ def read_source(path: str) -> SourceFile:
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{path}: not a regular file")
     if info.st_size > MAX_DOCKERFILE_BYTES:
-        size = info.st_size / (1024 * 1024)
-        raise InputError(f"{path}: file too large ({size:.1f} MiB; the limit is {MAX_DOCKERFILE_BYTES // (1024 * 1024)} MiB)")
+        raise InputError(_too_large(path, info.st_size))
     try:
         raw = file.read_bytes()
     except PermissionError:
@@ -97,7 +101,7 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
     Raises InputError, leaving the original untouched, when the file changed on disk since it was
     read or anything fails before the rename.
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # through a symlink: fix the file it points to, keep the link
     try:
         info = target.stat()
     except OSError as error:
@@ -114,10 +118,8 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
         os.chmod(temporary, stat.S_IMODE(info.st_mode))
         os.replace(temporary, target)
     except BaseException as error:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         if isinstance(error, OSError):
             raise InputError(f"{path}: cannot write fix: {error.strerror or error}") from None
         raise

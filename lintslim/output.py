@@ -163,6 +163,7 @@ def summary(reports: Sequence[FileReport], *, fixing: bool, unsafe: bool) -> str
     if safe:
         offers.append(f"{safe} fixable with `--fix`")
     if unsafe_count:
-        offers.append(f"{unsafe_count} more with `--fix --unsafe-fixes`" if not unsafe else f"{unsafe_count} unsafe")
+        more = "more " if safe else ""
+        offers.append(f"{unsafe_count} {more}with `--fix --unsafe-fixes`" if not unsafe else f"{unsafe_count} unsafe")
     parts.append(text + (f" ({', '.join(offers)})" if offers else "") + ".")
     return " ".join(parts)

@@ -38,7 +38,7 @@ from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.parser import parse
 
 try:
-    from dockerfile_parse import DockerfileParser
+    from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - an optional peer, only compared against
     DockerfileParser = None
 
@@ -57,9 +57,10 @@ if not TESTFILES.is_dir():
 
 def _oracle() -> ModuleType:
     """The `dockerfile` package (BuildKit's Go parser), or skip the test."""
-    return pytest.importorskip(
+    module: ModuleType = pytest.importorskip(
         "dockerfile", reason="the `dockerfile` package (BuildKit's parser, the oracle) is not installed"
     )
+    return module
 
 
 def _result_cases() -> list[Path]:
@@ -119,7 +120,7 @@ def test_buildkit_negatives_are_rejected_by_the_oracle() -> None:
 def test_testfile_line_numbers() -> None:
     oracle = _oracle()
     text = _read(TESTFILES / "_testfile-line" / "Dockerfile")
-    expected = [(command.cmd.upper(), command.start_line, command.end_line) for command in oracle.parse_string(text)]
+    expected = [(_keyword(command), command.start_line, command.end_line) for command in oracle.parse_string(text)]
     got = [(i.keyword, i.start_line, i.end_line) for i in parse(text).instructions]
     assert got == expected
     # BuildKit's parser_test.go TestLineInformation: continuations over blank lines and comments count.
@@ -127,6 +128,11 @@ def test_testfile_line_numbers() -> None:
 
 
 # --- the corpus against BuildKit -----------------------------------------------------------------
+
+
+def _keyword(command: Any) -> str:
+    """The oracle's keyword, upper-cased as ours (`cmd` is None for a line BuildKit reads as empty)."""
+    return str(command.cmd or "").upper()
 
 
 def _pairs(instruction: Instruction) -> tuple[str, ...]:
@@ -140,6 +146,9 @@ def _pairs(instruction: Instruction) -> tuple[str, ...]:
 def _values(instruction: Instruction) -> tuple[str, ...]:
     """Our arguments the way the oracle lists them (for ONBUILD, those of the wrapped instruction)."""
     target = instruction.effective
+    if target is not instruction and target.keyword == "ONBUILD":
+        # `ONBUILD ONBUILD x`: the wrapper lists the value of the inner ONBUILD's child-holder node.
+        return ("",) if target.inner is not None else ()
     if not target.is_known:
         return ("",)  # BuildKit's parseIgnore yields one empty node
     if target.keyword in {"ENV", "LABEL"}:
@@ -157,9 +166,9 @@ def _disagreements(dockerfile: Dockerfile, commands: Sequence[Any] | None, rejec
     if len(ours) != len(commands):
         problems.append(f"{len(ours)} instructions, BuildKit has {len(commands)}")
     for instruction, command in zip(ours, commands, strict=False):
-        where = f"line {command.start_line} {command.cmd.upper()}"
+        where = f"line {command.start_line} {_keyword(command)}"
         checks = [
-            ("keyword", instruction.keyword, command.cmd.upper()),
+            ("keyword", instruction.keyword, _keyword(command)),
             ("lines", (instruction.start_line, instruction.end_line), (command.start_line, command.end_line)),
             ("flags", tuple(flag.text for flag in instruction.flags), tuple(command.flags)),
             ("values", _values(instruction), tuple(command.value)),
@@ -285,7 +294,7 @@ def test_corpus_agrees_with_buildkit(
         agree += not problems
         ours_by_repo[item.repo].append(not problems)
         if have_dockerfile_parse:
-            expected = [(command.cmd.upper(), command.start_line, command.end_line) for command in commands]
+            expected = [(_keyword(command), command.start_line, command.end_line) for command in commands]
             same = _dockerfile_parse_lines(item.raw) == expected
             peer_agree += same
             peer_by_repo[item.repo].append(same)

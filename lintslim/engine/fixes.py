@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ class Fix:
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.edits, key=lambda edit: (edit.span.start, edit.span.end)))
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if before.span.end > after.span.start:
                 raise ValueError(f"overlapping edits in fix {self.title!r}")
         object.__setattr__(self, "edits", ordered)

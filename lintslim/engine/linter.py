@@ -53,10 +53,11 @@ class Linter:
             except Exception as error:  # one rule's bug must not hide the other findings
                 raise RuleCrash(rule, error) from error
             for diagnostic in diagnostics:
+                adjusted = diagnostic
                 if severity is not rule.severity and diagnostic.severity is rule.severity:
-                    diagnostic = replace(diagnostic, severity=severity)
-                if not suppressions.covers(diagnostic):
-                    found.append(diagnostic)
+                    adjusted = replace(diagnostic, severity=severity)
+                if not suppressions.covers(adjusted):
+                    found.append(adjusted)
         found.sort(key=lambda d: (d.span.start, d.span.end, d.code))
         return found
 

@@ -19,7 +19,7 @@ from lintslim.engine.rule import Diagnostic
 from lintslim.syntax.nodes import Comment, Dockerfile
 from lintslim.syntax.source import Span
 
-_LINTSLIM = re.compile(r"lintslim\s*:\s*(ignore|file-ignore)\s*=\s*([^\s#]+(?:\s*,\s*[^\s#]+)*)", re.IGNORECASE)
+_LINTSLIM = re.compile(r"lintslim\s*:\s*(ignore|file-ignore)\s*=\s*([^\s#,]+(?:\s*,\s*[^\s#,]+)*)", re.IGNORECASE)
 _HADOLINT = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9, ]+)", re.IGNORECASE)
 ALL = "*"
 
@@ -85,8 +85,7 @@ def _check_directive(dockerfile: Dockerfile, registry: Registry) -> set[str]:
         key, _, value = part.partition("=")
         if key.strip().lower() != "skip":
             continue
-        for name in value.split(","):
-            name = name.strip()
+        for name in (part.strip() for part in value.split(",")):
             if name.lower() == "all":
                 codes |= {rule.code for rule in registry.rules if rule.buildkit_checks()}
             elif (rule := registry.exact(name)) is not None:

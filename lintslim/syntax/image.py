@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 DEFAULT_REGISTRY = "docker.io"
 _DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
-_TAG = re.compile(r"[\w][\w.-]{0,127}")
+_TAG = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)  # Go's \w is ASCII-only
 _PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
-_REGISTRY = re.compile(r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9-]+)*(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?")
+_REGISTRY = re.compile(
+    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9-]+)*(?::[0-9]+)?"  # host[:port]
+    r"|\[[0-9a-fA-F:]+\](?::[0-9]+)?"  # [ipv6][:port]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +27,10 @@ class ImageRef:
 
     @property
     def domain(self) -> str:
-        return self.registry or DEFAULT_REGISTRY
+        """The registry host as Docker normalizes it (`index.docker.io` is `docker.io`)."""
+        if self.registry is None or self.registry == "index.docker.io":
+            return DEFAULT_REGISTRY
+        return self.registry
 
     @property
     def repository(self) -> str:

@@ -31,11 +31,15 @@ from lintslim.syntax.nodes import (
 from lintslim.syntax.source import BOM, LineIndex, Span
 
 # Go's unicode.IsSpace, which BuildKit uses to trim lines and find words.
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 # BuildKit's reWhitespace: the separators of whitespace-delimited arguments.
 _SEPARATOR = re.compile(r"[\t\v\f\r ]+")
 _NOT_SEPARATOR = re.compile(r"[^\t\v\f\r ]+")
 _DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HEREDOC = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)$")
 VALID_DIRECTIVES = frozenset({"escape", "syntax", "check"})
 HEREDOC_INSTRUCTIONS = frozenset({"ADD", "COPY", "RUN"})
@@ -46,7 +50,7 @@ MAX_ONBUILD_DEPTH = 4  # BuildKit forbids ONBUILD ONBUILD; keep recursion bounde
 class _Logical:
     """An instruction's logical line (continuations joined) with a map back to source offsets."""
 
-    __slots__ = ("parts", "logical_starts", "source_starts", "length", "end_offset")
+    __slots__ = ("end_offset", "length", "logical_starts", "parts", "source_starts")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -179,7 +183,7 @@ def _parse_json(logical: _Logical, text: str, start: int, end: int) -> _Node | N
     if len(spans) != len(value):  # cannot happen for a flat array of strings; stay safe
         spans = [(start, end)] * len(value)
     args = [
-        logical.token(item.encode("utf-8", "replace").decode("utf-8"), a, b)
+        logical.token(_LONE_SURROGATE.sub("\ufffd", item), a, b)  # as Go's encoding/json decodes them
         for item, (a, b) in zip(value, spans, strict=True)
     ]
     return _Node(args, [], is_json=True)
@@ -264,8 +268,9 @@ def _name_value(keyword: str) -> Callable[[_Logical, str, int, int, str], _Node]
             if match is None:
                 return _Node([], [], error=f"{keyword} must have two arguments")
             key = logical.token(text[start : match.start()], start, match.start())
-            value = logical.token(text[match.end() : end], match.end(), end)
-            return _Node([key, value, logical.token("", end, end)], [KeyValue(key, value, legacy=True)])
+            legacy_value = logical.token(text[match.end() : end], match.end(), end)
+            separator = logical.token("", end, end)
+            return _Node([key, legacy_value, separator], [KeyValue(key, legacy_value, legacy=True)])
         args: list[Token] = []
         pairs: list[KeyValue] = []
         for word, a, b in words:
@@ -333,7 +338,7 @@ def _dispatch(keyword: str, logical: _Logical, text: str, start: int, end: int, 
 
 
 def _extract_flags(text: str, start: int, end: int) -> tuple[list[tuple[str, int, int]], int]:
-    """BuildKit's extractBuilderFlags: leading `--name[=value]` words (quotes removed); returns where the rest starts."""
+    """BuildKit's extractBuilderFlags: the leading `--name[=value]` words (quotes removed), and where the rest starts."""
     flags: list[tuple[str, int, int]] = []
     pos = start
     while pos < end:
@@ -449,11 +454,15 @@ def _build_time_error(keyword: str, inner: Instruction | None) -> str | None:
 
 
 def _raw_words(text: str) -> list[tuple[str, int, int]]:
-    """Shell-like words with quotes and escapes kept (BuildKit lexes heredoc markers this way)."""
+    """Shell-like words with quotes and escapes kept (BuildKit lexes heredoc markers this way).
+
+    As in BuildKit's lexer, words end at any Unicode space, and an unterminated quote makes the
+    lexing fail: the line then has no heredocs at all.
+    """
     words: list[tuple[str, int, int]] = []
     pos, end = 0, len(text)
     while pos < end:
-        while pos < end and text[pos] in " \t\r\n":
+        while pos < end and text[pos] in GO_SPACE:
             pos += 1
         if pos >= end:
             break
@@ -465,13 +474,15 @@ def _raw_words(text: str) -> list[tuple[str, int, int]]:
                     quote = ""
                 elif ch == "\\" and quote == '"' and pos + 1 < end:
                     pos += 1
-            elif ch in " \t\r\n":
+            elif ch in GO_SPACE:
                 break
             elif ch in "'\"":
                 quote = ch
             elif ch == "\\" and pos + 1 < end:
                 pos += 1
             pos += 1
+        if quote:
+            return []
         words.append((text[start:pos], start, pos))
     return words
 
@@ -706,4 +717,4 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
     return _Reader(text, path).read()
 
 
-__all__ = ["parse", "KNOWN_INSTRUCTIONS", "GO_SPACE"]
+__all__ = ["GO_SPACE", "KNOWN_INSTRUCTIONS", "parse"]

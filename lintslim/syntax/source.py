@@ -51,10 +51,11 @@ class Position:
 class LineIndex:
     """Maps offsets to lines and columns for one text.  Lines end at `\\n` only, as BuildKit splits them."""
 
-    __slots__ = ("text", "_starts")
+    __slots__ = ("_bom", "_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._bom = 1 if text.startswith(BOM) else 0  # invisible in editors: columns on line 1 skip it
         starts = [0]
         find = text.find
         pos = find("\n")
@@ -95,20 +96,22 @@ class LineIndex:
 
     def position(self, offset: int) -> Position:
         line = self.line_of(offset)
-        return Position(line, offset - self._starts[line - 1] + 1)
+        return Position(line, max(1, offset - self._starts[line - 1] + 1 - (self._bom if line == 1 else 0)))
 
     def end_position(self, span: Span) -> Position:
         """The position of a span's end; an end right after a newline stays on the line it ends."""
         if span.end > span.start and self.text[span.end - 1] == "\n":
             line = self.line_of(span.end - 1)
-            return Position(line, span.end - 1 - self._starts[line - 1] + 1)
+            column = span.end - 1 - self._starts[line - 1] + 1 - (self._bom if line == 1 else 0)
+            return Position(line, max(1, column))
         return self.position(span.end)
 
     def offset(self, line: int, column: int) -> int:
-        return self._starts[line - 1] + column - 1
+        return self._starts[line - 1] + column - 1 + (self._bom if line == 1 else 0)
 
     def line_text(self, line: int) -> str:
-        return self.text[self.line_start(line) : self.line_end(line)]
+        """A line without its newline (and without the BOM on line 1)."""
+        return self.text[self.line_start(line) + (self._bom if line == 1 else 0) : self.line_end(line)]
 
 
 def newline_style(text: str) -> str:

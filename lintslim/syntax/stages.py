@@ -143,8 +143,8 @@ class BuildGraph:
 
 def expand(word: str, scope: Scope, escape: str = "\\") -> Resolved:
     """Expand variables in `word`; names that are unknown leave the result incomplete."""
-    if "$" not in word:
-        return Resolved(word, True)
+    if not any(c in word for c in ("$", "'", '"', escape)):
+        return Resolved(word, True)  # nothing to expand, unquote or unescape
     try:
         result = process_word(word, scope.values, escape=escape)
     except ShellWordError:
@@ -189,7 +189,7 @@ def _stage_scope(graph: BuildGraph, stage: Stage, until: int) -> Scope:
     if stage.base_stage is not None:  # ENV carries over from a parent stage; ARGs do not
         parent = graph.stages[stage.base_stage]
         inherited = _stage_scope(graph, parent, until=parent.instructions[-1].index + 1)
-        for name in _env_names(parent):
+        for name in _env_names(graph, parent):
             if name in inherited.values:
                 values[name] = inherited.values[name]
             elif name in inherited.unknown:
@@ -214,8 +214,12 @@ def _stage_scope(graph: BuildGraph, stage: Stage, until: int) -> Scope:
     return Scope(values, frozenset(unknown))
 
 
-def _env_names(stage: Stage) -> set[str]:
-    return {pair.key.value for i in stage.instructions if i.keyword == "ENV" for pair in i.key_values}
+def _env_names(graph: BuildGraph, stage: Stage) -> set[str]:
+    """ENV names set in `stage` or inherited along its chain of base stages."""
+    names = {pair.key.value for i in stage.instructions if i.keyword == "ENV" for pair in i.key_values}
+    if stage.base_stage is not None:
+        names |= _env_names(graph, graph.stages[stage.base_stage])
+    return names
 
 
 def _unquote(value: str) -> str:
@@ -262,7 +266,7 @@ def build_graph(dockerfile: Dockerfile) -> BuildGraph:
 def _links(graph: BuildGraph) -> Iterator[StageLink]:
     for stage in graph.stages:
         for instruction in stage.instructions[1:]:
-            target = instruction.effective
+            target = instruction  # ONBUILD triggers run in a later build, so they link nothing here
             references = [flag.value for flag in target.flags_named("from") if flag.value]
             references += [
                 options["from"]

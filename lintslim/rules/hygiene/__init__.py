@@ -1,0 +1,1 @@
+"""General hygiene rules (LS5xx)."""

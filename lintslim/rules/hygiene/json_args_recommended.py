@@ -8,20 +8,47 @@ from collections.abc import Iterator
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.syntax.nodes import Dockerfile, Instruction, LineKind
+from lintslim.syntax.stages import BuildGraph
 
 # A command made only of these characters means the same with or without a shell around it.
 _PLAIN_COMMAND = re.compile(r"""[A-Za-z0-9_@%+=:,./\-'" \t]+""")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# Commands the shell runs itself: there is no program of that name to run without a shell.
+_SHELL_ONLY = frozenset(
+    {".", ":", "alias", "cd", "eval", "exec", "exit", "export", "readonly", "set", "shift", "source",
+     "trap", "ulimit", "umask", "unset", "wait"}
+)  # fmt: skip
 
 
 def exec_form(command: str) -> list[str] | None:
-    """The argv a shell would build from `command`, when no shell feature is in play."""
+    """The argv a shell would build from `command`, when no shell feature is in play.
+
+    A leading `exec` is dropped: the shell would replace itself with the program, which exec form
+    runs directly.  A leading variable assignment (`PORT=80 app`) or a shell builtin has no argv.
+    """
     if not _PLAIN_COMMAND.fullmatch(command):
         return None
     try:
         words = shlex.split(command, posix=True)
     except ValueError:
         return None
-    return words or None
+    if words[:1] == ["exec"]:
+        words = words[1:]  # exec's own options (`exec -a name app`) start with `-` and are refused below
+    if not words or words[0].startswith("-") or _ASSIGNMENT.match(words[0]) or words[0] in _SHELL_ONLY:
+        return None
+    return words
+
+
+def image_stages(graph: BuildGraph) -> set[int]:
+    """Stages that can become images, and the stages they build on (whose CMD and ENTRYPOINT they inherit)."""
+    build_only = graph.build_only()
+    images: set[int] = set()
+    for stage in graph.stages:
+        index = None if stage.index in build_only else stage.index
+        while index is not None and index not in images:
+            images.add(index)
+            index = graph.stages[index].base_stage
+    return images
 
 
 def _has_comment_lines(dockerfile: Dockerfile, instruction: Instruction) -> bool:
@@ -34,7 +61,8 @@ class JsonArgsRecommended(Rule):
 
     ## What it does
     Flags `CMD` and `ENTRYPOINT` written as a plain command line instead of a JSON array, in every
-    stage that can become an image (stages used only to build others are skipped).
+    stage that can become an image and in the stages those build on, which pass their `CMD` and
+    `ENTRYPOINT` on (stages used only to build others are skipped).
 
     ## Why is this bad?
     Shell form runs the command as `/bin/sh -c "…"`: the shell is PID 1, so `docker stop` sends
@@ -43,7 +71,8 @@ class JsonArgsRecommended(Rule):
 
     ## Fix safety
     The fix rewrites the command as a JSON array when it uses no shell feature (no variables, pipes,
-    redirections, globs, `&&` or escapes).  It is unsafe: the program then receives signals itself
+    redirections, globs, `&&`, escapes, builtins or leading `VAR=value`; a leading `exec` is dropped)
+    and the stage keeps the default shell.  It is unsafe: the program then receives signals itself
     and runs without a shell, which is the point but is still a change in behaviour.
     """
 
@@ -55,11 +84,14 @@ class JsonArgsRecommended(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
-        build_only = graph.build_only()
+        images = image_stages(graph)
+        shell_stages: set[int] = set()  # stages that set a SHELL (their children inherit it)
         for stage in graph.stages:
-            if stage.index in build_only:
+            custom_shell = stage.base_stage in shell_stages
+            if custom_shell or any(instruction.keyword == "SHELL" for instruction in stage.instructions):
+                shell_stages.add(stage.index)
+            if stage.index not in images:
                 continue
-            custom_shell = False
             for instruction in stage.instructions:
                 custom_shell = custom_shell or instruction.keyword == "SHELL"
                 if instruction.keyword not in ("CMD", "ENTRYPOINT") or not instruction.is_shell_form:

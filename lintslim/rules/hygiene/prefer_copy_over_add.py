@@ -22,6 +22,20 @@ def is_archive(source: str) -> bool:
     return source.lower().endswith(_ARCHIVE_SUFFIXES)
 
 
+def may_match_archive(pattern: str) -> bool:
+    """True when a wildcard source can match an archive name: `ADD` unpacks every matching archive."""
+    last = max(pattern.rfind(ch) for ch in "*?[]")
+    if last < 0:
+        return False
+    tail = pattern[last + 1 :].lower()  # every match ends with this literal text
+    return any(suffix.endswith(tail) for suffix in _ARCHIVE_SUFFIXES)
+
+
+def is_plain_local(source: str) -> bool:
+    """A local source that `COPY` copies the same way: not a URL or git repository, not an archive."""
+    return not (is_remote(source) or is_archive(source) or may_match_archive(source))
+
+
 def matching_case(keyword: str, replacement: str) -> str:
     return replacement.lower() if keyword.islower() else replacement
 
@@ -31,7 +45,8 @@ class PreferCopyOverAdd(Rule):
 
     ## What it does
     Flags `ADD` when every source is a local path that is not an archive: no URL, no git
-    repository, no tar file (which `ADD` would unpack), and no variable lintslim cannot resolve.
+    repository, no tar file (which `ADD` would unpack), no wildcard that could match one, and no
+    variable lintslim cannot resolve.
 
     ## Why is this bad?
     `ADD` also downloads URLs and unpacks archives.  Used for plain files it makes a reader wonder
@@ -57,7 +72,7 @@ class PreferCopyOverAdd(Rule):
                 continue
             sources = [token.value for token in target.args[:-1]]
             resolved = [graph.resolve(source, instruction) for source in sources]
-            if any(not r.complete or is_remote(r.value) or is_archive(r.value) for r in resolved):
+            if not all(r.complete and is_plain_local(r.value) for r in resolved):
                 continue
             yield self.report(
                 target.keyword_span,

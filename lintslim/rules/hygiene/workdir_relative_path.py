@@ -29,7 +29,9 @@ class WorkdirRelativePath(Rule):
 
     ## Fix safety
     The fix makes the path absolute by resolving it against `/`.  It is unsafe: it is what most base
-    images use, but an image with another `WORKDIR` would put files elsewhere after the fix.
+    images use, but an image with another `WORKDIR` would put files elsewhere after the fix.  Only
+    the first relative `WORKDIR` (in a stage and the stages it builds on) gets the fix: the ones
+    after it are relative to it, and become fine once it is fixed.
     """
 
     code = "LS501"
@@ -41,8 +43,10 @@ class WorkdirRelativePath(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         absolute_stages: set[int] = set()
+        moved_stages: set[int] = set()  # a relative WORKDIR already moved away from the base image's
         for stage in graph.stages:
             anchored = stage.base_stage in absolute_stages
+            moved = stage.base_stage in moved_stages
             for instruction in stage.instructions[1:]:
                 if instruction.keyword != "WORKDIR" or instruction.rest is None:
                     continue
@@ -56,10 +60,14 @@ class WorkdirRelativePath(Rule):
                     yield self.report(
                         instruction.rest.span,
                         f"Relative `WORKDIR {instruction.rest.value}` depends on the base image's working directory",
-                        fix=self._fix(instruction),
+                        # only the first one is relative to the base image's directory; fixing it fixes the rest
+                        fix=None if moved else self._fix(instruction),
                     )
+                    moved = True
             if anchored:
                 absolute_stages.add(stage.index)
+            elif moved:
+                moved_stages.add(stage.index)
 
     @staticmethod
     def _fix(instruction: Instruction) -> Fix | None:

@@ -1,0 +1,1 @@
+"""The rule engine: rules, diagnostics, fixes, suppressions and the lint/fix loop."""

@@ -1,0 +1,129 @@
+"""Every rule is documented the same way, has a case file, and `docs/rules/` matches what it renders."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lintslim.docs import docstring_sections, load_case_file, render_all, render_markdown, render_terminal
+from lintslim.engine.registry import default_registry
+from lintslim.engine.rule import Family, FixAvailability, Rule
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_DIR = ROOT / "rules"
+DOCS_DIR = ROOT / "docs" / "rules"
+RULES = default_registry().rules
+REQUIRED_HEADINGS = ("What it does", "Why is this bad?")
+KEBAB_CASE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+by_rule = pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+
+
+def _cases(rule: type[Rule]) -> list[dict[str, Any]]:
+    return list(load_case_file(CASES_DIR / f"{rule.code}.yml").values())
+
+
+def _fixable(rule: type[Rule]) -> bool:
+    return rule.fix_availability is not FixAvailability.NONE
+
+
+def _has_fix(case: dict[str, Any]) -> bool:
+    return "fix" in case or "unsafe_fix" in case
+
+
+def _block(text: str) -> str:
+    return "```dockerfile\n" + text.replace("\r\n", "\n").rstrip("\n") + "\n```"
+
+
+@by_rule
+def test_code_names_a_family(rule: type[Rule]) -> None:
+    assert re.fullmatch(r"LS\d{3}", rule.code)
+    assert rule.family() is Family.of_code(rule.code)
+
+
+@by_rule
+def test_name_is_kebab_case(rule: type[Rule]) -> None:
+    assert KEBAB_CASE.fullmatch(rule.name), f"{rule.code}: `{rule.name}` is not kebab-case"
+
+
+@by_rule
+def test_summary_line(rule: type[Rule]) -> None:
+    summary = rule.summary()
+    assert summary, f"{rule.code} has no docstring summary"
+    assert not summary.startswith("#") and summary.endswith("."), f"{rule.code}: summary `{summary}`"
+
+
+@by_rule
+def test_docstring_headings(rule: type[Rule]) -> None:
+    sections = docstring_sections(rule)
+    for heading in REQUIRED_HEADINGS:
+        assert sections.get(heading), f"{rule.code}: missing or empty `## {heading}`"
+
+
+@by_rule
+def test_fix_safety_only_for_fixable_rules(rule: type[Rule]) -> None:
+    documented = bool(docstring_sections(rule).get("Fix safety"))
+    assert documented == _fixable(rule), f"{rule.code}: `## Fix safety` must be there if and only if it has a fix"
+
+
+@by_rule
+def test_case_file_has_pass_and_fail_cases(rule: type[Rule]) -> None:
+    assert (CASES_DIR / f"{rule.code}.yml").is_file(), f"no case file rules/{rule.code}.yml"
+    kinds = Counter("pass" if "pass" in case else "fail" for case in _cases(rule))
+    assert kinds["pass"] >= 1 and kinds["fail"] >= 1, f"{rule.code}: cases {dict(kinds)}"
+
+
+@by_rule
+def test_cases_match_fix_availability(rule: type[Rule]) -> None:
+    failing = [case for case in _cases(rule) if "fail" in case]
+    assert any(_has_fix(case) for case in failing) == _fixable(rule), f"{rule.code}: fix cases vs fix_availability"
+    if rule.fix_availability is FixAvailability.ALWAYS:
+        assert all(_has_fix(case) for case in failing), f"{rule.code} always fixes, but a fail case has no fix"
+
+
+@by_rule
+def test_at_most_one_doc_case_of_each_kind(rule: type[Rule]) -> None:
+    marked = Counter("pass" if "pass" in case else "fail" for case in _cases(rule) if case.get("doc"))
+    assert max(marked.values(), default=0) <= 1, f"{rule.code}: several `doc: true` cases {dict(marked)}"
+
+
+def test_every_case_file_names_a_rule() -> None:
+    codes = {rule.code for rule in RULES}
+    orphans = sorted(path.name for path in CASES_DIR.glob("*.yml") if path.stem not in codes)
+    assert not orphans, f"case files without a rule: {orphans}"
+
+
+def test_codes_names_and_aliases_are_unique() -> None:
+    keys = Counter(key.lower() for rule in RULES for key in (rule.code, rule.name, *rule.aliases))
+    assert [key for key, count in keys.items() if count > 1] == []
+
+
+@by_rule
+def test_markdown_shows_the_example(rule: type[Rule]) -> None:
+    page = render_markdown(rule)
+    failing = [case for case in _cases(rule) if "fail" in case]
+    documented = [case for case in failing if case.get("doc")] or failing
+    shown = [case for case in documented if "## Example\n\n" + _block(case["fail"]) in page]
+    assert shown, f"{rule.code}: the page shows none of the fail cases as its example"
+    fixed = shown[0].get("fix", shown[0].get("unsafe_fix"))
+    if fixed is not None:
+        assert _block(fixed) in page.split("## Use instead", 1)[-1], f"{rule.code}: `Use instead` lacks the fix"
+
+
+@by_rule
+def test_terminal_page_is_plain_text(rule: type[Rule]) -> None:
+    page = render_terminal(rule)
+    assert page.startswith(f"{rule.code} {rule.name}\n{rule.summary()}\n")
+    assert "```" not in page and "\n## " not in page and "\x1b" not in page
+    assert all(f"\n{heading}\n" in page for heading in REQUIRED_HEADINGS)
+
+
+def test_docs_pages_are_up_to_date() -> None:
+    expected = render_all(RULES)
+    committed = {path.name: path.read_text(encoding="utf-8") for path in DOCS_DIR.glob("*.md")}
+    stale = sorted(name for name in expected.keys() | committed.keys() if expected.get(name) != committed.get(name))
+    assert not stale, f"docs/rules is stale ({', '.join(stale)}): run `python docs/generate_rules.py`"
