@@ -41,9 +41,7 @@ class Suppressions:
         if ALL in self.file_codes or diagnostic.code in self.file_codes:
             return True
         start = diagnostic.span.start
-        return any(
-            lo <= start <= hi and (ALL in codes or diagnostic.code in codes) for lo, hi, codes in self.ranges
-        )
+        return any(lo <= start <= hi and (ALL in codes or diagnostic.code in codes) for lo, hi, codes in self.ranges)
 
 
 def _codes(references: str, registry: Registry, comment: Comment, out: Suppressions, *, own: bool) -> set[str]:

@@ -338,7 +338,7 @@ def _dispatch(keyword: str, logical: _Logical, text: str, start: int, end: int, 
 
 
 def _extract_flags(text: str, start: int, end: int) -> tuple[list[tuple[str, int, int]], int]:
-    """BuildKit's extractBuilderFlags: the leading `--name[=value]` words (quotes removed), and where the rest starts."""
+    """BuildKit's extractBuilderFlags: the leading `--name[=value]` words (unquoted), and where the rest starts."""
     flags: list[tuple[str, int, int]] = []
     pos = start
     while pos < end:

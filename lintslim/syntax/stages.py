@@ -119,9 +119,7 @@ class BuildGraph:
             stage = self.stages[index]
             if stage.base_stage is not None:
                 todo.append(stage.base_stage)
-            todo += [
-                link.source_stage for link in self.links if link.stage == index and link.source_stage is not None
-            ]
+            todo += [link.source_stage for link in self.links if link.stage == index and link.source_stage is not None]
         return frozenset(seen)
 
     def build_only(self) -> frozenset[int]:
@@ -254,9 +252,7 @@ def build_graph(dockerfile: Dockerfile) -> BuildGraph:
         image = parse_image(base.value) if base.complete and base_stage is None else None
         platform_flag = from_instruction.flag("platform")
         platform = platform_flag.value if platform_flag is not None else None
-        stages.append(
-            Stage(index, name, from_instruction, tuple(instructions), base, image, base_stage, platform)
-        )
+        stages.append(Stage(index, name, from_instruction, tuple(instructions), base, image, base_stage, platform))
         if name is not None:
             names[name] = index
     graph = BuildGraph(dockerfile, global_scope, tuple(stages), ())
@@ -269,9 +265,7 @@ def _links(graph: BuildGraph) -> Iterator[StageLink]:
             target = instruction  # ONBUILD triggers run in a later build, so they link nothing here
             references = [flag.value for flag in target.flags_named("from") if flag.value]
             references += [
-                options["from"]
-                for flag in target.flags_named("mount")
-                if "from" in (options := mount_options(flag))
+                options["from"] for flag in target.flags_named("mount") if "from" in (options := mount_options(flag))
             ]
             for reference in references:
                 resolved = graph.resolve(reference, instruction)
@@ -279,6 +273,4 @@ def _links(graph: BuildGraph) -> Iterator[StageLink]:
                 if source is not None and source.index >= stage.index:
                     source = None  # BuildKit only lets a stage read stages defined before it
                 image = parse_image(resolved.value) if source is None and resolved.complete else None
-                yield StageLink(
-                    instruction, stage.index, reference, source.index if source else None, image
-                )
+                yield StageLink(instruction, stage.index, reference, source.index if source else None, image)
