@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import csv
+import importlib.util
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any, TextIO
 
+import lintslim
 from lintslim.config import Settings
 from lintslim.engine.registry import default_registry
 from lintslim.files import InputError, read_source
@@ -305,31 +307,54 @@ class OneFile:
     exit_codes: list[int]
 
 
-def time_command(label: str, command: Sequence[str], runs: int, env: dict[str, str] | None = None) -> OneFile:
-    subprocess.run(command, cwd=REPO, env=env, capture_output=True, check=False)  # warm-up (and .pyc writing)
+def time_command(
+    label: str, command: Sequence[str], runs: int, env: dict[str, str] | None = None, cwd: Path = REPO
+) -> OneFile:
+    subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)  # warm-up (and .pyc writing)
     times, codes = [], set()
     for _ in range(runs):
         start = time.perf_counter()
-        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, check=False)
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
         times.append(time.perf_counter() - start)
         codes.add(result.returncode)
     return OneFile(label, runs, statistics.median(times) * 1000, min(times) * 1000, sorted(codes))
 
 
-def cached_bytecode_env(prefix: str) -> dict[str, str]:
-    """The environment with bytecode caching on, into `prefix` (so the checkout is not written to)."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = prefix
+def copy_env(root: Path, write_bytecode: bool) -> dict[str, str]:
+    """An environment that imports a fresh copy of the lintslim package (no .pyc) placed under `root`.
+
+    With `write_bytecode`, the first run writes the copy's .pyc files and later runs read them; without,
+    every run compiles lintslim from source.  The standard library is imported as usual either way, and the
+    checkout is never written to.
+    """
+    shutil.copytree(Path(lintslim.__file__).parent, root / "lintslim", ignore=shutil.ignore_patterns("__pycache__"))
+    skip = {"PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"}
+    env = {key: value for key, value in os.environ.items() if key not in skip}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+    if not write_bytecode:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    probe = [sys.executable, "-c", "import lintslim; print(lintslim.__file__)"]
+    imported = subprocess.run(probe, cwd=root, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(imported).is_relative_to(root):
+        raise RuntimeError(f"the copy of lintslim under {root} is not the one imported ({imported})")
     return env
 
 
-def import_time_ms(module: str, env: dict[str, str] | None = None) -> float:
+def bytecode_state() -> str:
+    """Whether the runs "as installed" find lintslim's .pyc files, and whether Python writes them."""
+    source = Path(lintslim.__file__).with_name("cli.py")
+    present = Path(importlib.util.cache_from_source(str(source))).is_file()
+    writing = "not written (PYTHONDONTWRITEBYTECODE)" if sys.dont_write_bytecode else "written"
+    return f"lintslim .pyc {'present' if present else 'absent'}, {writing}"
+
+
+def import_time_ms(module: str, env: dict[str, str], cwd: Path) -> float:
     """The cumulative import time `python -X importtime` reports for `module` (median of 5 runs)."""
     pattern = re.compile(rf"^import time:\s+\d+\s+\|\s+(\d+)\s+\|\s*{re.escape(module)}$")
     values = []
     for _ in range(5):
         command = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=True)
         matches = [int(m.group(1)) for line in result.stderr.splitlines() if (m := pattern.match(line))]
         values.append(matches[-1] / 1000 if matches else float("nan"))
     return statistics.median(values)
@@ -337,23 +362,29 @@ def import_time_ms(module: str, env: dict[str, str] | None = None) -> float:
 
 def measure_one_file(lintslim: list[str], hadolint: str | None, runs: int) -> tuple[list[OneFile], dict[str, float]]:
     example = str(EXAMPLE.relative_to(REPO))
+    check = [*lintslim, "check", example]
     importing = [sys.executable, "-c", "import lintslim.cli"]
-    with tempfile.TemporaryDirectory(prefix="lintslim-bench-pyc-") as prefix:
-        cached = cached_bytecode_env(prefix)
+    with (  # `python -c` puts its cwd first on sys.path: run it beside the copy, away from the checkout
+        tempfile.TemporaryDirectory(prefix="lintslim-bench-nopyc-") as fresh,
+        tempfile.TemporaryDirectory(prefix="lintslim-bench-pyc-") as compiled,
+    ):
+        fresh_root, compiled_root = Path(fresh), Path(compiled)
+        cold, cached = copy_env(fresh_root, write_bytecode=False), copy_env(compiled_root, write_bytecode=True)
         rows = [
-            time_command(f"lintslim check {example}", [*lintslim, "check", example], runs),
-            time_command(f"lintslim check {example} (.pyc cached)", [*lintslim, "check", example], runs, cached),
+            time_command(f"lintslim check {example}", check, runs),
+            time_command(f"lintslim check {example} (no .pyc)", check, runs, cold),
+            time_command(f"lintslim check {example} (.pyc cached)", check, runs, cached),
         ]
         if hadolint:
             rows.append(time_command(f"hadolint {example}", [hadolint, example], runs))
         rows += [
-            time_command('python -c "import lintslim.cli"', importing, runs),
-            time_command('python -c "import lintslim.cli" (.pyc cached)', importing, runs, cached),
+            time_command('python -c "import lintslim.cli" (no .pyc)', importing, runs, cold, fresh_root),
+            time_command('python -c "import lintslim.cli" (.pyc cached)', importing, runs, cached, compiled_root),
             time_command("python -c pass", [sys.executable, "-c", "pass"], runs),
         ]
         startup = {
-            "importtime_lintslim_cli_ms": import_time_ms("lintslim.cli"),
-            "importtime_lintslim_cli_pyc_cached_ms": import_time_ms("lintslim.cli", cached),
+            "importtime_lintslim_cli_no_pyc_ms": import_time_ms("lintslim.cli", cold, fresh_root),
+            "importtime_lintslim_cli_pyc_cached_ms": import_time_ms("lintslim.cli", cached, compiled_root),
         }
     return rows, startup
 
@@ -371,7 +402,7 @@ def machine_facts(corpus: Corpus, cores: int, lintslim: list[str], hadolint: str
         "hadolint": version_of([hadolint, "--version"]) if hadolint else "not run",
         "files": len(corpus.files),
         "corpus_kib": round(corpus.total_bytes / 1024),
-        "bytecode": "not written (PYTHONDONTWRITEBYTECODE set)" if sys.dont_write_bytecode else "written",
+        "bytecode": bytecode_state(),
     }
 
 
@@ -408,8 +439,8 @@ def print_table(results: dict[str, Any], out: TextIO) -> None:
                   f"exit {row['exit_codes']}\n")  # fmt: skip
     startup = results["startup"]
     out.write(
-        f"  import lintslim.cli (-X importtime, cumulative): {startup['importtime_lintslim_cli_ms']:.1f} ms, "
-        f"{startup['importtime_lintslim_cli_pyc_cached_ms']:.1f} ms with .pyc cached\n"
+        f"  import lintslim.cli, -X importtime cumulative: {startup['importtime_lintslim_cli_no_pyc_ms']:.1f} ms "
+        f"(no .pyc), {startup['importtime_lintslim_cli_pyc_cached_ms']:.1f} ms (.pyc cached)\n"
     )
     out.write("\n")
 

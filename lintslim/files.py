@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +107,8 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
         raise InputError(f"{path}: cannot write fix: {error.strerror or error}") from None
     if expected_mtime_ns is not None and info.st_mtime_ns != expected_mtime_ns:
         raise InputError(f"{path}: changed on disk while lintslim ran; fix not written")
+    import tempfile  # only writing fixes needs it
+
     data = text.encode("utf-8")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".lintslim", dir=target.parent)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -82,6 +81,8 @@ class FixOutcome:
 
 
 def _fingerprint(text: str) -> bytes:
+    import hashlib  # only fixing needs it
+
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 

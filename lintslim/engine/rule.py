@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import inspect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -162,10 +161,12 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "").split("\n", 1)[0].strip()
+        return cls.documentation().split("\n", 1)[0].strip()
 
     @classmethod
     def documentation(cls) -> str:
+        import inspect  # docs only; `inspect` costs a few milliseconds at start-up
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

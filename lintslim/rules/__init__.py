@@ -6,7 +6,6 @@ Adding a rule means adding one module here (a `Rule` subclass) and its case file
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 
 from lintslim.engine.rule import Rule
@@ -25,8 +24,8 @@ def _discover() -> tuple[type[Rule], ...]:
             raise
         for module_info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{module_info.name}")
-            for _, value in inspect.getmembers(module, inspect.isclass):
-                if issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__:
                     if value.code in found:
                         raise ValueError(f"rule code {value.code} defined twice")
                     found[value.code] = value
