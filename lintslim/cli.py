@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from lintslim import __version__
-from lintslim.config import ConfigError, Settings, resolve_settings
+from lintslim.config import ConfigError, Settings, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
 from lintslim.engine.rule import Severity
 from lintslim.files import InputError, SourceFile, decode, discover, read_source, write_atomic
@@ -125,9 +125,7 @@ def _read(target: Target, args: argparse.Namespace) -> SourceFile:
     return SourceFile(name, decode(raw, name), raw)
 
 
-def _check_one(
-    target: Target, args: argparse.Namespace, registry: Registry, cache: dict[Path, Settings]
-) -> FileReport | None:
+def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cache: SettingsCache) -> FileReport | None:
     name = (args.stdin_filename or "-") if target.path == "-" else target.path  # the path reported, as in _read
     path_for_config = Path(name) if name != "-" else None
     settings = _apply_cli(resolve_settings(path_for_config, registry, args.config, cache), args, registry)
@@ -166,7 +164,7 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no path given (use `lintslim check PATH ...`, or `-` for standard input)")
     registry = default_registry()
-    cache: dict[Path, Settings] = {}
+    cache = SettingsCache()
     reports: list[FileReport] = []
     errors = 0
     for target in _targets(args.paths):

@@ -49,11 +49,12 @@ class Settings:
         return self.source.parent if self.source else None
 
     def enabled_rules(self, registry: Registry, path: str | None = None) -> list[type[Rule]]:
+        """The rules for a file: the selection, less `ignore` and the file's `per-file-ignores`."""
         select = None if self.select is None and not self.extend_select else [*(self.select or ()), *self.extend_select]
         if self.select is None and self.extend_select:
             select = [rule.code for rule in registry.rules if rule.default_enabled] + list(self.extend_select)
         ignore = list(self.ignore)
-        if path is not None:
+        if path is not None and self.per_file_ignores:
             ignore += self.ignores_for(path)
         return registry.select(select, ignore)
 
@@ -66,6 +67,8 @@ class Settings:
         return found
 
     def is_excluded(self, path: str) -> bool:
+        if not self.exclude:
+            return False
         relative = self.relative(path)
         return any(matches(pattern, relative) for pattern in self.exclude)
 
@@ -102,16 +105,33 @@ def matches(pattern: str, relative: str) -> bool:
 # --- finding and reading --------------------------------------------------------------------------
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest config file in `start` or above; a pyproject.toml counts only with `[tool.lintslim]`."""
-    directory = start if start.is_dir() else start.parent
-    for folder in (directory.resolve(), *directory.resolve().parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if not candidate.is_file():
-                continue
-            if name != "pyproject.toml" or _has_tool_table(candidate):
-                return candidate
+def find_config(start: Path, found: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest config file in `start` or above; a pyproject.toml counts only with `[tool.lintslim]`.
+
+    `found` remembers the answer for every directory walked, so checking many files in one tree
+    looks at each directory once.
+    """
+    directory = (start if start.is_dir() else start.parent).resolve()
+    walked: list[Path] = []
+    result: Path | None = None
+    for folder in (directory, *directory.parents):
+        if found is not None and folder in found:
+            result = found[folder]
+            break
+        walked.append(folder)
+        result = _config_in(folder)
+        if result is not None:
+            break
+    if found is not None:
+        found.update(dict.fromkeys(walked, result))
+    return result
+
+
+def _config_in(folder: Path) -> Path | None:
+    for name in CONFIG_FILES:
+        candidate = folder / name
+        if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+            return candidate
     return None
 
 
@@ -257,18 +277,26 @@ def _rule_settings(value: Any, registry: Registry, where: str) -> dict[str, Rule
     return result
 
 
+@dataclass
+class SettingsCache:
+    """Config lookups and loaded settings for one run over many files."""
+
+    by_directory: dict[Path, Path | None] = field(default_factory=dict)
+    by_source: dict[Path, Settings] = field(default_factory=dict)
+
+
 def resolve_settings(
-    path: Path | None, registry: Registry, explicit: Path | None = None, cache: dict[Path, Settings] | None = None
+    path: Path | None, registry: Registry, explicit: Path | None = None, cache: SettingsCache | None = None
 ) -> Settings:
     """The settings for a file: from `--config`, else the nearest config file, else the defaults."""
-    source = explicit or (find_config(path) if path is not None else find_config(Path.cwd()))
+    cache = cache if cache is not None else SettingsCache()
+    source = explicit or find_config(path if path is not None else Path.cwd(), cache.by_directory)
     if source is None:
         return Settings()
-    if cache is not None and source in cache:
-        return cache[source]
+    if source in cache.by_source:
+        return cache.by_source[source]
     if not source.is_file():
         raise ConfigError(f"{source}: config file not found")
     settings = load_file(source, registry)
-    if cache is not None:
-        cache[source] = settings
+    cache.by_source[source] = settings
     return settings
