@@ -20,8 +20,8 @@ from lintslim.config import ConfigError, Settings, SettingsCache, resolve_settin
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
 from lintslim.engine.rule import Severity
 from lintslim.files import InputError, SourceFile, decode, discover, read_source, write_atomic
-from lintslim.output import FORMATS, summary, write_concise, write_full, write_github, write_json
-from lintslim.runner import FileReport, FixMode, check_text, fails
+from lintslim.output import FORMATS, JsonArrayWriter, Tally, summary, write_concise, write_full, write_github
+from lintslim.runner import FileReport, FixMode, check_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -154,10 +154,46 @@ def _print_diff(report: FileReport) -> None:
         sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
 
 
-def _print_fixes(reports: Sequence[FileReport]) -> None:
-    for report in reports:
-        for code, count in sorted(report.applied.items()):
-            sys.stderr.write(f"Fixed {count} × {code} in {report.path}\n")
+class _Emitter:
+    """Writes each file's results as soon as it is checked; keeps only running totals."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        # with `-` and --fix, stdout carries the fixed text, so findings go to stderr
+        self.stream = sys.stderr if args.fix and args.paths == ["-"] else sys.stdout
+        self.color = self.stream.isatty() and "NO_COLOR" not in os.environ
+        self.json = JsonArrayWriter(self.stream) if args.output_format == "json" and not args.diff else None
+        self.tally = Tally()
+
+    def report(self, report: FileReport) -> None:
+        self.tally.add(report)
+        args, stream = self.args, self.stream
+        if args.diff:
+            if report.changed:
+                _print_diff(report)
+        elif self.json is not None:
+            self.json.write(report)
+        elif args.output_format == "github":
+            write_github(report, stream)
+        elif args.output_format == "concise":
+            write_concise(report, stream, args.unsafe_fixes)
+        else:
+            write_full(report, stream, unsafe=args.unsafe_fixes, color=self.color)
+        if args.show_fixes:
+            for code, count in sorted(report.applied.items()):
+                sys.stderr.write(f"Fixed {count} × {code} in {report.path}\n")
+
+    def finish(self, checked: int, errors: int) -> int:
+        args = self.args
+        if self.json is not None:
+            self.json.close()
+        if not args.diff and args.output_format in ("full", "concise") and checked:
+            self.stream.write(summary(self.tally, fixing=args.fix, unsafe=args.unsafe_fixes) + "\n")
+        if errors:
+            return EXIT_ERROR
+        if args.diff:
+            return EXIT_FINDINGS if self.tally.files_changed else EXIT_OK
+        return EXIT_FINDINGS if self.tally.failing and not args.exit_zero else EXIT_OK
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -165,8 +201,8 @@ def run_check(args: argparse.Namespace) -> int:
         raise UsageError("no path given (use `lintslim check PATH ...`, or `-` for standard input)")
     registry = default_registry()
     cache = SettingsCache()
-    reports: list[FileReport] = []
-    errors = 0
+    emitter = _Emitter(args)
+    checked = errors = 0
     for target in _targets(args.paths):
         try:
             report = _check_one(target, args, registry, cache)
@@ -182,39 +218,9 @@ def run_check(args: argparse.Namespace) -> int:
             continue
         for problem in report.problems:
             sys.stderr.write(f"lintslim: warning: {report.path}: {problem}\n")
-        reports.append(report)
-    return _report(reports, args, errors)
-
-
-def _report(reports: list[FileReport], args: argparse.Namespace, errors: int) -> int:
-    out = sys.stdout
-    if args.diff:
-        for report in reports:
-            if report.changed:
-                _print_diff(report)
-        if args.show_fixes:
-            _print_fixes(reports)
-        return EXIT_ERROR if errors else (EXIT_FINDINGS if any(r.changed for r in reports) else EXIT_OK)
-    unsafe = args.unsafe_fixes
-    stdin_fix = args.fix and args.paths == ["-"]
-    stream = sys.stderr if stdin_fix else out  # with `-` and --fix, stdout carries the fixed text
-    if args.output_format == "json":
-        write_json(reports, stream)
-    elif args.output_format == "github":
-        write_github(reports, stream)
-    elif args.output_format == "concise":
-        write_concise(reports, stream, unsafe)
-    else:
-        color = stream.isatty() and "NO_COLOR" not in os.environ
-        write_full(reports, stream, unsafe=unsafe, color=color)
-    if args.output_format in ("full", "concise") and reports:
-        stream.write(summary(reports, fixing=args.fix, unsafe=unsafe) + "\n")
-    if args.show_fixes:
-        _print_fixes(reports)
-    if errors:
-        return EXIT_ERROR
-    failing = any(fails(report) for report in reports)
-    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+        checked += 1
+        emitter.report(report)
+    return emitter.finish(checked, errors)
 
 
 # --- rules and rule -----------------------------------------------------------------------------------

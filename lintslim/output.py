@@ -4,12 +4,12 @@ exclusive (they point just past the last character), as in LSP and ruff's JSON."
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from lintslim.engine.fixes import Applicability
 from lintslim.engine.rule import Diagnostic
-from lintslim.runner import FileReport, fixable_counts
+from lintslim.runner import FileReport, fails, fixable_counts
 from lintslim.syntax.source import LineIndex
 
 FORMATS = ("full", "concise", "json", "github")
@@ -31,8 +31,12 @@ def _marker(diagnostic: Diagnostic, unsafe: bool) -> str:
     return ""
 
 
+def _index(report: FileReport) -> LineIndex:
+    return report.dockerfile.lines if report.dockerfile is not None else LineIndex(report.text)
+
+
 def diagnostic_record(report: FileReport, diagnostic: Diagnostic) -> dict[str, Any]:
-    index = LineIndex(report.text) if report.dockerfile is None else report.dockerfile.lines
+    index = _index(report)
     line, column, end_line, end_column = _positions(index, diagnostic)
     fix = None
     if diagnostic.fix is not None:
@@ -67,10 +71,22 @@ def diagnostic_record(report: FileReport, diagnostic: Diagnostic) -> dict[str, A
     }
 
 
-def write_json(reports: Sequence[FileReport], out: TextIO) -> None:
-    records = [diagnostic_record(report, d) for report in reports for d in report.diagnostics]
-    json.dump(records, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+class JsonArrayWriter:
+    """Writes one JSON array of findings, record by record, so memory does not grow with the file count."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+
+    def write(self, report: FileReport) -> None:
+        for diagnostic in report.diagnostics:
+            self.out.write("[\n" if self.count == 0 else ",\n")
+            record = json.dumps(diagnostic_record(report, diagnostic), indent=2, ensure_ascii=False)
+            self.out.write("  " + record.replace("\n", "\n  "))
+            self.count += 1
+
+    def close(self) -> None:
+        self.out.write("[]\n" if self.count == 0 else "\n]\n")
 
 
 def _github_escape(text: str, *, property_value: bool = False) -> str:
@@ -80,30 +96,28 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
     return text
 
 
-def write_github(reports: Sequence[FileReport], out: TextIO) -> None:
-    for report in reports:
-        index = report.dockerfile.lines if report.dockerfile else LineIndex(report.text)
-        for d in report.diagnostics:
-            line, column, end_line, end_column = _positions(index, d)
-            properties = ",".join(
-                [
-                    f"file={_github_escape(report.path, property_value=True)}",
-                    f"line={line}",
-                    f"col={column}",
-                    f"endLine={end_line}",
-                    f"endColumn={end_column}",
-                    f"title={_github_escape(f'{d.code} ({d.name})', property_value=True)}",
-                ]
-            )
-            out.write(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{_github_escape(d.message)}\n")
+def write_github(report: FileReport, out: TextIO) -> None:
+    index = _index(report)
+    for d in report.diagnostics:
+        line, column, end_line, end_column = _positions(index, d)
+        properties = ",".join(
+            [
+                f"file={_github_escape(report.path, property_value=True)}",
+                f"line={line}",
+                f"col={column}",
+                f"endLine={end_line}",
+                f"endColumn={end_column}",
+                f"title={_github_escape(f'{d.code} ({d.name})', property_value=True)}",
+            ]
+        )
+        out.write(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{_github_escape(d.message)}\n")
 
 
-def write_concise(reports: Sequence[FileReport], out: TextIO, unsafe: bool = False) -> None:
-    for report in reports:
-        index = report.dockerfile.lines if report.dockerfile else LineIndex(report.text)
-        for d in report.diagnostics:
-            line, column, _, _ = _positions(index, d)
-            out.write(f"{report.path}:{line}:{column}: {d.code}{_marker(d, unsafe)} {d.message}\n")
+def write_concise(report: FileReport, out: TextIO, unsafe: bool = False) -> None:
+    index = _index(report)
+    for d in report.diagnostics:
+        line, column, _, _ = _positions(index, d)
+        out.write(f"{report.path}:{line}:{column}: {d.code}{_marker(d, unsafe)} {d.message}\n")
 
 
 class _Style:
@@ -117,19 +131,18 @@ class _Style:
 _SEVERITY_COLOR = {"error": "1;31", "warning": "1;33", "info": "1;36", "style": "1;34"}
 
 
-def write_full(reports: Sequence[FileReport], out: TextIO, *, unsafe: bool = False, color: bool = False) -> None:
+def write_full(report: FileReport, out: TextIO, *, unsafe: bool = False, color: bool = False) -> None:
     style = _Style(color)
-    for report in reports:
-        index = report.dockerfile.lines if report.dockerfile else LineIndex(report.text)
-        for d in report.diagnostics:
-            line, column, end_line, end_column = _positions(index, d)
-            header = f"{style(report.path, '1')}:{line}:{column}: {style(d.code, _SEVERITY_COLOR[d.severity.value])}"
-            out.write(f"{header}{_marker(d, unsafe)} {d.message}  [{d.severity.value}]\n")
-            _excerpt(out, index, line, column, end_line, end_column, style)
-            if d.fix is not None:
-                kind = d.fix.applicability.value
-                out.write(f"{'':>6} = fix ({kind}): {d.fix.title}\n")
-            out.write(f"{'':>6} = docs: {d.url}\n\n")
+    index = _index(report)
+    for d in report.diagnostics:
+        line, column, end_line, end_column = _positions(index, d)
+        header = f"{style(report.path, '1')}:{line}:{column}: {style(d.code, _SEVERITY_COLOR[d.severity.value])}"
+        out.write(f"{header}{_marker(d, unsafe)} {d.message}  [{d.severity.value}]\n")
+        _excerpt(out, index, line, column, end_line, end_column, style)
+        if d.fix is not None:
+            kind = d.fix.applicability.value
+            out.write(f"{'':>6} = fix ({kind}): {d.fix.title}\n")
+        out.write(f"{'':>6} = docs: {d.url}\n\n")
 
 
 def _excerpt(
@@ -147,23 +160,43 @@ def _excerpt(
         out.write(f"{'':>5} | ... ({end_line - last} more lines)\n")
 
 
-def summary(reports: Sequence[FileReport], *, fixing: bool, unsafe: bool) -> str:
-    diagnostics = [d for report in reports for d in report.diagnostics]
-    fixed = sum(sum(report.applied.values()) for report in reports)
+@dataclass
+class Tally:
+    """Running totals over the files of a run: what the summary line and the exit code need."""
+
+    findings: int = 0
+    safe: int = 0
+    unsafe: int = 0
+    fixed: int = 0
+    files_changed: int = 0
+    failing: bool = False
+
+    def add(self, report: FileReport) -> None:
+        safe, unsafe = fixable_counts(report.diagnostics)
+        self.findings += len(report.diagnostics)
+        self.safe += safe
+        self.unsafe += unsafe
+        self.fixed += sum(report.applied.values())
+        self.files_changed += report.changed
+        self.failing = self.failing or fails(report)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def summary(tally: Tally, *, fixing: bool, unsafe: bool) -> str:
     parts = []
-    if fixing and fixed:
-        files = sum(1 for report in reports if report.changed)
-        parts.append(f"Fixed {fixed} finding{'s' if fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}.")
-    if not diagnostics:
-        parts.append("All checks passed." if not fixed else "No findings remain.")
+    if fixing and tally.fixed:
+        parts.append(f"Fixed {_plural(tally.fixed, 'finding')} in {_plural(tally.files_changed, 'file')}.")
+    if not tally.findings:
+        parts.append("No findings remain." if tally.fixed else "All checks passed.")
         return " ".join(parts)
-    safe, unsafe_count = fixable_counts(diagnostics)
-    text = f"Found {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''}"
     offers = []
-    if safe:
-        offers.append(f"{safe} fixable with `--fix`")
-    if unsafe_count:
-        more = "more " if safe else ""
-        offers.append(f"{unsafe_count} {more}with `--fix --unsafe-fixes`" if not unsafe else f"{unsafe_count} unsafe")
-    parts.append(text + (f" ({', '.join(offers)})" if offers else "") + ".")
+    if tally.safe:
+        offers.append(f"{tally.safe} fixable with `--fix`")
+    if tally.unsafe:
+        more = "more " if tally.safe else ""
+        offers.append(f"{tally.unsafe} unsafe" if unsafe else f"{tally.unsafe} {more}with `--fix --unsafe-fixes`")
+    parts.append(f"Found {_plural(tally.findings, 'finding')}" + (f" ({', '.join(offers)})" if offers else "") + ".")
     return " ".join(parts)
