@@ -96,38 +96,27 @@ def instructions(ctx: RuleContext, keyword: str) -> Iterator[Instruction]:
     return (instruction for instruction in ctx.dockerfile.instructions if instruction.keyword == keyword)
 
 
-class LabelAToTwo(Rule):
-    """Test rule: rewrites the whole `LABEL` argument to set `a=2`."""
+def label_rewriter(key: str, code: str) -> type[Rule]:
+    """A test rule that rewrites the whole `LABEL` argument to set `<key>=2`: two of them overlap."""
 
-    code = "LS590"
-    name = "test-label-a"
-    severity = Severity.WARNING
+    class LabelRewriter(Rule):
+        name = f"test-label-{key}"
+        severity = Severity.WARNING
 
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for instruction in instructions(ctx, "LABEL"):
-            assert instruction.rest is not None
-            if "a=1" in instruction.rest.value:
-                new = instruction.rest.value.replace("a=1", "a=2")
-                yield self.report(
-                    instruction.rest.span, "a", fix=Fix.safe("a", Edit.replace(instruction.rest.span, new))
-                )
+        def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+            for instruction in instructions(ctx, "LABEL"):
+                assert instruction.rest is not None
+                if f"{key}=1" in instruction.rest.value:
+                    new = instruction.rest.value.replace(f"{key}=1", f"{key}=2")
+                    fix = Fix.safe(key, Edit.replace(instruction.rest.span, new))
+                    yield self.report(instruction.rest.span, key, fix=fix)
+
+    LabelRewriter.code = code
+    return LabelRewriter
 
 
-class LabelBToTwo(Rule):
-    """Test rule: rewrites the whole `LABEL` argument to set `b=2` (overlaps LabelAToTwo's fix)."""
-
-    code = "LS591"
-    name = "test-label-b"
-    severity = Severity.WARNING
-
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for instruction in instructions(ctx, "LABEL"):
-            assert instruction.rest is not None
-            if "b=1" in instruction.rest.value:
-                new = instruction.rest.value.replace("b=1", "b=2")
-                yield self.report(
-                    instruction.rest.span, "b", fix=Fix.safe("b", Edit.replace(instruction.rest.span, new))
-                )
+LabelAToTwo = label_rewriter("a", "LS590")
+LabelBToTwo = label_rewriter("b", "LS591")
 
 
 class AddToCopy(Rule):
