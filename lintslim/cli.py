@@ -100,10 +100,13 @@ def _targets(paths: Sequence[str]) -> Iterator[Target]:
             yield Target(raw, True)
 
 
-def _apply_cli(settings: Settings, args: argparse.Namespace, registry: Registry) -> Settings:
+def _validate_cli(args: argparse.Namespace, registry: Registry) -> None:
     for references in (args.select or [], args.extend_select, args.ignore):
         for reference in references:
             registry.resolve(reference)  # raises UnknownRuleError with the bad name
+
+
+def _apply_cli(settings: Settings, args: argparse.Namespace) -> Settings:
     if args.select is not None:
         settings = replace(settings, select=tuple(args.select), extend_select=())
     settings = replace(
@@ -128,7 +131,7 @@ def _read(target: Target, args: argparse.Namespace) -> SourceFile:
 def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cache: SettingsCache) -> FileReport | None:
     name = (args.stdin_filename or "-") if target.path == "-" else target.path  # the path reported, as in _read
     path_for_config = Path(name) if name != "-" else None
-    settings = _apply_cli(resolve_settings(path_for_config, registry, args.config, cache), args, registry)
+    settings = _apply_cli(resolve_settings(path_for_config, registry, args.config, cache), args)
     if (not target.explicit or args.force_exclude) and name != "-" and settings.is_excluded(name):
         return None  # decided before reading: an excluded file is never read, so it cannot fail the run
     source = _read(target, args)
@@ -200,6 +203,7 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no path given (use `lintslim check PATH ...`, or `-` for standard input)")
     registry = default_registry()
+    _validate_cli(args, registry)
     cache = SettingsCache()
     emitter = _Emitter(args)
     checked = errors = 0
