@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lintslim.config import Settings
 from lintslim.engine.fixes import Applicability
-from lintslim.engine.linter import FixOutcome, Linter, RuleCrash, fix_text
+from lintslim.engine.linter import Linter, RuleCrash, fix_text
 from lintslim.engine.registry import Registry
 from lintslim.engine.rule import Diagnostic, Severity
 from lintslim.syntax.nodes import Dockerfile
@@ -51,10 +51,12 @@ def check_text(
     report = FileReport(path, text, text, fail_on=settings.fail_on)
     try:
         if mode.apply:
-            outcome: FixOutcome = fix_text(linter, text, path, unsafe=mode.unsafe)
+            outcome = fix_text(linter, text, path, unsafe=mode.unsafe)
             report.text, report.applied, report.problems = outcome.text, outcome.applied, outcome.problems
-        report.dockerfile = parse(report.text, path)
-        report.diagnostics = linter.lint(report.dockerfile)
+            report.dockerfile, report.diagnostics = outcome.dockerfile, outcome.diagnostics
+        else:
+            report.dockerfile = parse(text, path)
+            report.diagnostics = linter.lint(report.dockerfile)
     except RuleCrash as crash:
         report.text = text
         report.error = f"{path}: {crash}"

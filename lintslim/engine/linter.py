@@ -67,10 +67,15 @@ class Linter:
 
 @dataclass
 class FixOutcome:
-    """What fixing did: the final text, fixes applied per rule, and why it stopped early if it did."""
+    """What fixing did: the final text, fixes applied per rule, and why it stopped early if it did.
+
+    `dockerfile` and `diagnostics` describe the final text, so callers need not parse and lint it again.
+    """
 
     original: str
     text: str
+    dockerfile: Dockerfile
+    diagnostics: list[Diagnostic]
     applied: Counter[str] = field(default_factory=Counter)
     rounds: int = 0
     problems: list[str] = field(default_factory=list)  # rolled-back rules, non-convergence
@@ -105,14 +110,20 @@ def fix_text(linter: Linter, text: str, path: str | None = None, *, unsafe: bool
     A round whose result has more parse errors than before is rolled back and the rules whose fixes
     broke it are left out.  A cycle or more than MAX_FIX_ROUNDS rounds keeps the original text.
     """
-    outcome = FixOutcome(text, text)
+    original = current = parse(text, path)
+    original_diagnostics = diagnostics = linter.lint(current)
+    outcome = FixOutcome(text, text, original, original_diagnostics)
+
+    def keep_original(problem: str) -> FixOutcome:
+        problems = [*outcome.problems, problem]
+        return FixOutcome(text, text, original, original_diagnostics, rounds=outcome.rounds, problems=problems)
+
     seen = {_fingerprint(text)}
     excluded: set[str] = set()
-    current = parse(text, path)
     for _ in range(MAX_FIX_ROUNDS):
-        candidates = _eligible(linter.lint(current), unsafe, excluded)
+        candidates = _eligible(diagnostics, unsafe, excluded)
         if not candidates:
-            return outcome
+            break
         chosen = select_non_overlapping(fix for _, fix in candidates)
         code_of = {id(fix): code for code, fix in candidates}
         new_text = apply_fixes(outcome.text, chosen)
@@ -127,15 +138,16 @@ def fix_text(linter: Linter, text: str, path: str | None = None, *, unsafe: bool
         fingerprint = _fingerprint(new_text)
         if fingerprint in seen:
             codes = sorted({code_of[id(fix)] for fix in chosen})
-            outcome.problems.append(f"fixes did not converge (they cycle): {', '.join(codes)}; file left unchanged")
-            return FixOutcome(text, text, Counter(), outcome.rounds, outcome.problems)
+            return keep_original(f"fixes did not converge (they cycle): {', '.join(codes)}; file left unchanged")
         seen.add(fingerprint)
         outcome.applied.update(code_of[id(fix)] for fix in chosen)
         outcome.text, current = new_text, new_document
+        diagnostics = linter.lint(current)
         outcome.rounds += 1
-    if _eligible(linter.lint(current), unsafe, excluded):
-        outcome.problems.append(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds; file left unchanged")
-        return FixOutcome(text, text, Counter(), outcome.rounds, outcome.problems)
+    else:
+        if _eligible(diagnostics, unsafe, excluded):
+            return keep_original(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds; file left unchanged")
+    outcome.dockerfile, outcome.diagnostics = current, diagnostics
     return outcome
 
 
