@@ -50,9 +50,10 @@ class Settings:
 
     def enabled_rules(self, registry: Registry, path: str | None = None) -> list[type[Rule]]:
         """The rules for a file: the selection, less `ignore` and the file's `per-file-ignores`."""
-        select = None if self.select is None and not self.extend_select else [*(self.select or ()), *self.extend_select]
-        if self.select is None and self.extend_select:
-            select = [rule.code for rule in registry.rules if rule.default_enabled] + list(self.extend_select)
+        select: list[str] | None = None  # None: every rule enabled by default
+        if self.select is not None or self.extend_select:
+            base = self.select if self.select is not None else [r.code for r in registry.rules if r.default_enabled]
+            select = [*base, *self.extend_select]
         ignore = list(self.ignore)
         if path is not None and self.per_file_ignores:
             ignore += self.ignores_for(path)
@@ -218,8 +219,9 @@ def settings_from_mapping(raw: Mapping[str, Any], registry: Registry, source: Pa
         settings = replace(settings, ignore=_string_list(raw["ignore"], "ignore", where))
     if "exclude" in raw:
         settings = replace(settings, exclude=_string_list(raw["exclude"], "exclude", where))
-    for key in ("select", "extend-select", "ignore"):
-        _check_references(raw.get(key, []) if not isinstance(raw.get(key), str) else [raw[key]], key, registry, where)
+    _check_references(settings.select or (), "select", registry, where)
+    _check_references(settings.extend_select, "extend-select", registry, where)
+    _check_references(settings.ignore, "ignore", registry, where)
     if "fail-on" in raw:
         try:
             settings = replace(settings, fail_on=Severity.parse(str(raw["fail-on"])))
