@@ -38,6 +38,10 @@ def is_dockerfile_name(name: str) -> bool:
     return False
 
 
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
 def _too_large(path: str, size: int) -> str:
     mib = 1024 * 1024
     return f"{path}: file too large ({size / mib:.1f} MiB; the limit is {MAX_DOCKERFILE_BYTES // mib} MiB)"
@@ -67,7 +71,7 @@ def read_source(path: str) -> SourceFile:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file or directory") from None
     except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InputError(f"{path}: cannot read: {_reason(error)}") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a directory")
     if not stat.S_ISREG(info.st_mode):
@@ -79,7 +83,7 @@ def read_source(path: str) -> SourceFile:
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InputError(f"{path}: cannot read: {_reason(error)}") from None
     return SourceFile(path, decode(raw, path), raw, info.st_mtime_ns)
 
 
@@ -104,7 +108,7 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
     try:
         info = target.stat()
     except OSError as error:
-        raise InputError(f"{path}: cannot write fix: {error.strerror or error}") from None
+        raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
     if expected_mtime_ns is not None and info.st_mtime_ns != expected_mtime_ns:
         raise InputError(f"{path}: changed on disk while lintslim ran; fix not written")
     import tempfile  # only writing fixes needs it
@@ -122,7 +126,7 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise InputError(f"{path}: cannot write fix: {error.strerror or error}") from None
+            raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
         raise
 
 

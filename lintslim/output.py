@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from lintslim.engine.fixes import Applicability
+from lintslim.engine.fixes import Applicability, Edit
 from lintslim.engine.rule import Diagnostic
 from lintslim.runner import FileReport, fails, fixable_counts
 from lintslim.syntax.source import LineIndex
@@ -35,6 +35,19 @@ def _index(report: FileReport) -> LineIndex:
     return report.dockerfile.lines if report.dockerfile is not None else LineIndex(report.text)
 
 
+def _edit_record(index: LineIndex, edit: Edit) -> dict[str, Any]:
+    start, end = index.position(edit.span.start), index.end_position(edit.span)
+    return {
+        "start": edit.span.start,
+        "end": edit.span.end,
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+        "content": edit.content,
+    }
+
+
 def diagnostic_record(report: FileReport, diagnostic: Diagnostic) -> dict[str, Any]:
     index = _index(report)
     line, column, end_line, end_column = _positions(index, diagnostic)
@@ -43,18 +56,7 @@ def diagnostic_record(report: FileReport, diagnostic: Diagnostic) -> dict[str, A
         fix = {
             "applicability": diagnostic.fix.applicability.value,
             "title": diagnostic.fix.title,
-            "edits": [
-                {
-                    "start": edit.span.start,
-                    "end": edit.span.end,
-                    "line": index.position(edit.span.start).line,
-                    "column": index.position(edit.span.start).column,
-                    "end_line": index.end_position(edit.span).line,
-                    "end_column": index.end_position(edit.span).column,
-                    "content": edit.content,
-                }
-                for edit in diagnostic.fix.edits
-            ],
+            "edits": [_edit_record(index, edit) for edit in diagnostic.fix.edits],
         }
     return {
         "path": report.path,

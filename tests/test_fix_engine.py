@@ -119,37 +119,25 @@ LabelAToTwo = label_rewriter("a", "LS590")
 LabelBToTwo = label_rewriter("b", "LS591")
 
 
-class AddToCopy(Rule):
-    """Test rule: `ADD` becomes `COPY`."""
+def keyword_swapper(old: str, new: str, code: str) -> type[Rule]:
+    """A test rule whose fix turns the keyword `old` into `new` (two of them, crossed, make a cycle)."""
 
-    code = "LS592"
-    name = "test-add-to-copy"
-    severity = Severity.WARNING
+    class KeywordSwapper(Rule):
+        name = f"test-{old.lower()}-to-{new.lower()}-{code}"
+        severity = Severity.WARNING
 
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for instruction in instructions(ctx, "ADD"):
-            span = instruction.keyword_span
-            yield self.report(span, "add", fix=Fix.safe("to COPY", Edit.replace(span, "COPY")))
+        def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+            for instruction in instructions(ctx, old):
+                span = instruction.keyword_span
+                yield self.report(span, old.lower(), fix=Fix.safe(f"to {new}", Edit.replace(span, new)))
 
-
-class AddToCopyAgain(AddToCopy):
-    """Test rule: the same change as AddToCopy, from another rule."""
-
-    code = "LS593"
-    name = "test-add-to-copy-again"
+    KeywordSwapper.code = code
+    return KeywordSwapper
 
 
-class CopyToAdd(Rule):
-    """Test rule: `COPY` becomes `ADD`, undoing AddToCopy."""
-
-    code = "LS594"
-    name = "test-copy-to-add"
-    severity = Severity.WARNING
-
-    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for instruction in instructions(ctx, "COPY"):
-            span = instruction.keyword_span
-            yield self.report(span, "copy", fix=Fix.safe("to ADD", Edit.replace(span, "ADD")))
+AddToCopy = keyword_swapper("ADD", "COPY", "LS592")
+AddToCopyAgain = keyword_swapper("ADD", "COPY", "LS593")  # the same change, from another rule
+CopyToAdd = keyword_swapper("COPY", "ADD", "LS594")  # undoes AddToCopy
 
 
 class BreaksParsing(Rule):
