@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lintslim.engine.rule import Family, Rule
 
@@ -20,14 +20,17 @@ class UnknownRuleError(ValueError):
 @dataclass(frozen=True)
 class Registry:
     rules: tuple[type[Rule], ...]
+    # every code, name and alias, lower-cased, to its rule (built once; a clash is an error)
+    by_key: dict[str, type[Rule]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        seen: dict[str, str] = {}
+        by_key: dict[str, type[Rule]] = {}
         for rule in self.rules:
             for key in (rule.code, rule.name, *rule.aliases):
-                if key.lower() in seen and seen[key.lower()] != rule.code:
-                    raise ValueError(f"`{key}` names both {seen[key.lower()]} and {rule.code}")
-                seen[key.lower()] = rule.code
+                other = by_key.setdefault(key.lower(), rule)
+                if other is not rule:
+                    raise ValueError(f"`{key}` names both {other.code} and {rule.code}")
+        object.__setattr__(self, "by_key", by_key)
 
     def get(self, reference: str) -> type[Rule]:
         """Exact lookup: code, kebab-case name, alias (hadolint code or BuildKit check name)."""
@@ -37,11 +40,7 @@ class Registry:
         return found
 
     def exact(self, reference: str) -> type[Rule] | None:
-        key = REDIRECTS.get(reference.upper(), reference).lower()
-        for rule in self.rules:
-            if key in (rule.code.lower(), rule.name.lower()) or key in (alias.lower() for alias in rule.aliases):
-                return rule
-        return None
+        return self.by_key.get(REDIRECTS.get(reference.upper(), reference).lower())
 
     def resolve(self, reference: str) -> tuple[list[type[Rule]], bool]:
         """Rules a selector names, and whether it named one rule exactly (which enables opt-in rules).
