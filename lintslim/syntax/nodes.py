@@ -183,12 +183,8 @@ class Dockerfile:
     instructions: tuple[Instruction, ...]
     errors: tuple[ParseError, ...]
     line_kinds: tuple[LineKind, ...]  # index 0 is line 1
+    lines: LineIndex = field(repr=False, compare=False)  # built once by the parser, shared by every consumer
     has_bom: bool = False
-    lines: LineIndex = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.lines is None:
-            object.__setattr__(self, "lines", LineIndex(self.text))
 
     def directive(self, name: str) -> Directive | None:
         for directive in self.directives:

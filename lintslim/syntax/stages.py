@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lintslim.syntax.image import ImageRef, parse_image
 from lintslim.syntax.nodes import Dockerfile, Flag, Instruction
@@ -255,8 +255,8 @@ def build_graph(dockerfile: Dockerfile) -> BuildGraph:
         stages.append(Stage(index, name, from_instruction, tuple(instructions), base, image, base_stage, platform))
         if name is not None:
             names[name] = index
-    graph = BuildGraph(dockerfile, global_scope, tuple(stages), ())
-    return BuildGraph(dockerfile, global_scope, graph.stages, tuple(_links(graph)))
+    without_links = BuildGraph(dockerfile, global_scope, tuple(stages), ())
+    return replace(without_links, links=tuple(_links(without_links)))  # links resolve words in stage scopes
 
 
 def _links(graph: BuildGraph) -> Iterator[StageLink]:
