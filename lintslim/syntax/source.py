@@ -30,12 +30,6 @@ class Span:
     def contains(self, other: Span) -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def overlaps(self, other: Span) -> bool:
-        """True when the spans share at least one character (or are the same empty point)."""
-        if self.start == self.end or other.start == other.end:
-            return self.start == other.start and self.end == other.end
-        return self.start < other.end and other.start < self.end
-
     def cover(self, other: Span) -> Span:
         return Span(min(self.start, other.start), max(self.end, other.end))
 
@@ -112,9 +106,3 @@ class LineIndex:
     def line_text(self, line: int) -> str:
         """A line without its newline (and without the BOM on line 1)."""
         return self.text[self.line_start(line) + (self._bom if line == 1 else 0) : self.line_end(line)]
-
-
-def newline_style(text: str) -> str:
-    """The line ending a file mostly uses, for text we insert ("\\r\\n" or "\\n")."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
