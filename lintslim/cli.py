@@ -7,7 +7,6 @@ diff); 2 usage, configuration or input error.  Errors are one line on stderr, ne
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -147,6 +146,8 @@ def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cac
 
 
 def _print_diff(report: FileReport) -> None:
+    import difflib  # only --diff needs it
+
     diff = difflib.unified_diff(
         report.original.splitlines(keepends=True),
         report.text.splitlines(keepends=True),

@@ -359,3 +359,15 @@ def test_mount_options() -> None:
     assert mount_options(cache) == {"type": "cache", "target": "/root/.cache", "from": "build", "ro": "true"}
     assert mount_options(bind) == {"target": "/src", "source": ".", "type": "bind"}  # keys lower-cased
     assert mount_options(secret) == {"type": "secret", "id": "npm", "required": "true"}
+
+
+def test_image_stages_are_the_unreferenced_stages_and_their_bases() -> None:
+    graph = parse(
+        "FROM golang:1.23 AS build\nRUN go build -o /app\n"
+        "FROM alpine:3.20 AS base\nENV X=1\n"
+        "FROM base AS runtime\nCOPY --from=build /app /app\n"
+        "FROM alpine:3.20 AS debug\n"
+        "FROM runtime\n"
+    ).graph
+    assert graph.build_only() == {0, 1, 2}
+    assert graph.image_stages() == {1, 2, 3, 4}  # base and runtime pass their settings on to the final stage

@@ -128,6 +128,17 @@ class BuildGraph:
         used |= {link.source_stage for link in self.links if link.source_stage is not None}
         return frozenset(used - {len(self.stages) - 1})
 
+    def image_stages(self) -> frozenset[int]:
+        """Stages that can become images, and the stages they build on (whose CMD, ENV... they inherit)."""
+        build_only = self.build_only()
+        images: set[int] = set()
+        for stage in self.stages:
+            index = None if stage.index in build_only else stage.index
+            while index is not None and index not in images:
+                images.add(index)
+                index = self.stages[index].base_stage
+        return frozenset(images)
+
     def scope_at(self, instruction: Instruction) -> Scope:
         """ARG and ENV values visible to `instruction` (global ARGs only if redeclared in the stage)."""
         stage = self.stage_of(instruction)

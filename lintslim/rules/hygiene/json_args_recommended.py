@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.syntax.nodes import Dockerfile, Instruction, LineKind
-from lintslim.syntax.stages import BuildGraph
 
 # A command made only of these characters means the same with or without a shell around it.
 _PLAIN_COMMAND = re.compile(r"""[A-Za-z0-9_@%+=:,./\-'" \t]+""")
@@ -37,18 +36,6 @@ def exec_form(command: str) -> list[str] | None:
     if not words or words[0].startswith("-") or _ASSIGNMENT.match(words[0]) or words[0] in _SHELL_ONLY:
         return None
     return words
-
-
-def image_stages(graph: BuildGraph) -> set[int]:
-    """Stages that can become images, and the stages they build on (whose CMD and ENTRYPOINT they inherit)."""
-    build_only = graph.build_only()
-    images: set[int] = set()
-    for stage in graph.stages:
-        index = None if stage.index in build_only else stage.index
-        while index is not None and index not in images:
-            images.add(index)
-            index = graph.stages[index].base_stage
-    return images
 
 
 def _has_comment_lines(dockerfile: Dockerfile, instruction: Instruction) -> bool:
@@ -84,7 +71,7 @@ class JsonArgsRecommended(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
-        images = image_stages(graph)
+        images = graph.image_stages()
         shell_stages: set[int] = set()  # stages that set a SHELL (their children inherit it)
         for stage in graph.stages:
             custom_shell = stage.base_stage in shell_stages
