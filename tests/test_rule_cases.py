@@ -28,6 +28,9 @@ Keys of a case:
   end column is exclusive).
 - `violations_after_fix`: the findings left in the `fix` / `unsafe_fix` result, for a partial fix.
 - `options`: the rule's options for this case (as under `[tool.lintslim.rules.<CODE>]`).
+- `context`: the build context, as a mapping of relative file paths to their text (`.dockerignore`,
+  `go.mod`, `app/requirements.txt`...).  The files are written to a temporary directory that
+  becomes the context; without the key a case has no context directory at all.
 - `doc`: true on the fail case the docs show; true on a pass case shows it as "Use instead" when
   the example has no fix.
 
@@ -82,12 +85,24 @@ def _text(case: dict[str, Any]) -> str:
     return str(case["pass"] if "pass" in case else case["fail"])
 
 
-def _linter(code: str, options: dict[str, Any] | None) -> Linter:
+def _linter(code: str, case: dict[str, Any], tmp_path: Path) -> Linter:
     registry = default_registry()
     raw: dict[str, Any] = {"select": [code]}
-    if options:
-        raw["rules"] = {code: options}
-    return Linter.for_path(registry, settings_from_mapping(raw, registry), None)
+    if case.get("options"):
+        raw["rules"] = {code: case["options"]}
+    return Linter.for_path(registry, settings_from_mapping(raw, registry), None, _context_dir(case, tmp_path))
+
+
+def _context_dir(case: dict[str, Any], tmp_path: Path) -> Path | None:
+    if "context" not in case:
+        return None
+    root = tmp_path / "context"
+    root.mkdir()
+    for relative, content in case["context"].items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    return root
 
 
 def _findings(linter: Linter, text: str, code: str) -> list[Position]:
@@ -143,8 +158,8 @@ def _check_idempotent(linter: Linter, case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("code", "case"), CASES)
-def test_case(code: str, case: dict[str, Any]) -> None:
-    linter = _linter(code, case.get("options"))
+def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
+    linter = _linter(code, case, tmp_path)
     _check_findings(linter, code, case)
     _check_fixes(linter, code, case)
     _check_idempotent(linter, case)
@@ -167,9 +182,9 @@ def _parseable(param: Any) -> bool:
 
 @pytest.mark.skipif(buildkit is None, reason=NO_BUILDKIT)
 @pytest.mark.parametrize(("code", "case"), [param for param in CASES if _parseable(param)])
-def test_fixed_text_parses_with_buildkit(code: str, case: dict[str, Any]) -> None:
+def test_fixed_text_parses_with_buildkit(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     text = _text(case)
-    linter = _linter(code, case.get("options"))
+    linter = _linter(code, case, tmp_path)
     for unsafe in (False, True):
         fixed = _fixed(linter, text, unsafe=unsafe)
         assert _buildkit_error(fixed) is None, f"BuildKit cannot parse the fixed text (unsafe={unsafe})"
