@@ -199,6 +199,11 @@ class Dockerfile:
 
         return build_graph(self)
 
+    @cached_property
+    def memo(self) -> dict[tuple[str, int], object]:
+        """Per-document results of analyses several rules share, keyed by (analysis, instruction index)."""
+        return {}
+
     def instruction_at_line(self, line: int) -> Instruction | None:
         for instruction in self.instructions:
             if instruction.start_line <= line <= instruction.end_line:

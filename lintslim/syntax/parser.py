@@ -47,7 +47,7 @@ NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of st
 MAX_ONBUILD_DEPTH = 4  # BuildKit forbids ONBUILD ONBUILD; keep recursion bounded on hostile input
 
 
-class _Logical:
+class LogicalLine:
     """An instruction's logical line (continuations joined) with a map back to source offsets."""
 
     __slots__ = ("end_offset", "length", "logical_starts", "parts", "source_starts")
@@ -79,6 +79,13 @@ class _Logical:
             return self.source_starts[-1] + len(self.parts[-1])
         k = bisect.bisect_right(self.logical_starts, index) - 1
         return self.source_starts[k] + index - self.logical_starts[k]
+
+    def index_of(self, offset: int) -> int:
+        """The logical index of source `offset` (which must fall inside one of the joined parts)."""
+        k = max(0, bisect.bisect_right(self.source_starts, offset) - 1)
+        if not self.parts:
+            return 0
+        return self.logical_starts[k] + min(max(offset - self.source_starts[k], 0), len(self.parts[k]))
 
     def span(self, start: int, end: int) -> Span:
         if end <= start:
@@ -130,12 +137,12 @@ def _is_comment(line: str) -> bool:
 # --- argument grammars (BuildKit's dispatch table) ----------------------------------------------
 
 
-def _whitespace_words(logical: _Logical, text: str, start: int, end: int) -> _Node:
+def _whitespace_words(logical: LogicalLine, text: str, start: int, end: int) -> _Node:
     words = [logical.token(m.group(), m.start(), m.end()) for m in _NOT_SEPARATOR.finditer(text, start, end)]
     return _Node(words, [])
 
 
-def _single_string(logical: _Logical, text: str, start: int, end: int) -> _Node:
+def _single_string(logical: LogicalLine, text: str, start: int, end: int) -> _Node:
     if start == end:
         return _Node([], [])
     return _Node([logical.token(text[start:end], start, end)], [])
@@ -164,7 +171,7 @@ def _reject_constant(name: str) -> object:
 _JSON_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
-def _parse_json(logical: _Logical, text: str, start: int, end: int) -> _Node | None:
+def _parse_json(logical: LogicalLine, text: str, start: int, end: int) -> _Node | None:
     """A JSON (exec form) argument list, or None when the text is not a JSON array."""
     while start < end and text[start] in GO_SPACE:
         start += 1
@@ -189,7 +196,7 @@ def _parse_json(logical: _Logical, text: str, start: int, end: int) -> _Node | N
     return _Node(args, [], is_json=True)
 
 
-def _maybe_json(logical: _Logical, text: str, start: int, end: int) -> _Node:
+def _maybe_json(logical: LogicalLine, text: str, start: int, end: int) -> _Node:
     if start == end:
         return _Node([], [])
     node = _parse_json(logical, text, start, end)
@@ -198,7 +205,7 @@ def _maybe_json(logical: _Logical, text: str, start: int, end: int) -> _Node:
     return _single_string(logical, text, start, end)
 
 
-def _maybe_json_to_list(logical: _Logical, text: str, start: int, end: int) -> _Node:
+def _maybe_json_to_list(logical: LogicalLine, text: str, start: int, end: int) -> _Node:
     node = _parse_json(logical, text, start, end)
     if node is not None:
         return node
@@ -258,8 +265,8 @@ def _parse_words(text: str, start: int, end: int, escape: str) -> list[tuple[str
     return words
 
 
-def _name_value(keyword: str) -> Callable[[_Logical, str, int, int, str], _Node]:
-    def parse(logical: _Logical, text: str, start: int, end: int, escape: str) -> _Node:
+def _name_value(keyword: str) -> Callable[[LogicalLine, str, int, int, str], _Node]:
+    def parse(logical: LogicalLine, text: str, start: int, end: int, escape: str) -> _Node:
         words = _parse_words(text, start, end, escape)
         if not words:
             return _Node([], [], invalid=f"{keyword} requires at least one argument")
@@ -288,7 +295,7 @@ def _name_value(keyword: str) -> Callable[[_Logical, str, int, int, str], _Node]
     return parse
 
 
-def _parse_arg(logical: _Logical, text: str, start: int, end: int, escape: str) -> _Node:
+def _parse_arg(logical: LogicalLine, text: str, start: int, end: int, escape: str) -> _Node:
     args: list[Token] = []
     pairs: list[KeyValue] = []
     for word, a, b in _parse_words(text, start, end, escape):
@@ -302,7 +309,7 @@ def _parse_arg(logical: _Logical, text: str, start: int, end: int, escape: str) 
     return _Node(args, pairs)
 
 
-def _parse_healthcheck(logical: _Logical, text: str, start: int, end: int) -> _Node:
+def _parse_healthcheck(logical: LogicalLine, text: str, start: int, end: int) -> _Node:
     sep = start
     while sep < end and text[sep] not in GO_SPACE:
         sep += 1
@@ -316,7 +323,7 @@ def _parse_healthcheck(logical: _Logical, text: str, start: int, end: int) -> _N
     return command
 
 
-def _dispatch(keyword: str, logical: _Logical, text: str, start: int, end: int, escape: str) -> _Node:
+def _dispatch(keyword: str, logical: LogicalLine, text: str, start: int, end: int, escape: str) -> _Node:
     if keyword in {"RUN", "CMD", "ENTRYPOINT", "SHELL"}:
         return _maybe_json(logical, text, start, end)
     if keyword in {"ADD", "COPY", "VOLUME"}:
@@ -384,7 +391,7 @@ def _extract_flags(text: str, start: int, end: int) -> tuple[list[tuple[str, int
     return flags, end
 
 
-def _make_flag(logical: _Logical, text: str, value: str, start: int, end: int) -> Flag:
+def _make_flag(logical: LogicalLine, text: str, value: str, start: int, end: int) -> Flag:
     body = value[2:]
     name, equals, flag_value = body.partition("=")
     value_span = None
@@ -395,7 +402,7 @@ def _make_flag(logical: _Logical, text: str, value: str, start: int, end: int) -
 
 
 def _build_instruction(
-    logical: _Logical, text: str, start: int, end: int, escape: str, depth: int = 0
+    logical: LogicalLine, text: str, start: int, end: int, escape: str, depth: int = 0
 ) -> tuple[Instruction, _Node]:
     """Parse one instruction from `text[start:end]` (a logical line or an ONBUILD tail)."""
     start, end = _strip_span(text, start, end)
@@ -636,7 +643,7 @@ class _Reader:
     def read_instruction(self, number: int, first: str, offset: int, ends: bool, above: tuple[Comment, ...]) -> int:
         start_line = number
         self.kinds[number - 1] = LineKind.INSTRUCTION
-        logical = _Logical()
+        logical = LogicalLine()
         logical.add(first, offset)
         while not ends and number < self.count:
             number += 1
@@ -683,7 +690,7 @@ class _Reader:
         self.instructions.append(instruction)
         return number + 1
 
-    def read_heredoc(self, marker: _Marker, logical: _Logical, number: int) -> tuple[Heredoc, int]:
+    def read_heredoc(self, marker: _Marker, logical: LogicalLine, number: int) -> tuple[Heredoc, int]:
         body_start = self.index.line_end(number, keep_newline=True)
         parts: list[str] = []
         terminator: Span | None = None
@@ -712,9 +719,30 @@ class _Reader:
         return heredoc, number
 
 
+def logical_line(dockerfile: Dockerfile, instruction: Instruction) -> LogicalLine:
+    """Rebuild an instruction's logical line (keyword to last continuation) with its source map."""
+    logical = LogicalLine()
+    lines = dockerfile.lines
+    for number in range(instruction.start_line, instruction.end_line + 1):
+        kind = dockerfile.line_kinds[number - 1]
+        if number == instruction.start_line:
+            start = instruction.keyword_span.start
+        elif kind is LineKind.CONTINUATION:
+            start = lines.line_start(number)
+        elif kind in (LineKind.CONTINUATION_COMMENT, LineKind.EMPTY_CONTINUATION):
+            continue
+        else:
+            break  # heredoc bodies follow the logical line
+        part, ends = _trim_continuation(dockerfile.text[start : lines.line_end(number)], dockerfile.escape)
+        logical.add(part, start)
+        if ends:
+            break
+    return logical
+
+
 def parse(text: str, path: str | None = None) -> Dockerfile:
     """Parse Dockerfile text.  Never raises on content: problems become `Dockerfile.errors`."""
     return _Reader(text, path).read()
 
 
-__all__ = ["GO_SPACE", "KNOWN_INSTRUCTIONS", "parse"]
+__all__ = ["GO_SPACE", "KNOWN_INSTRUCTIONS", "LogicalLine", "logical_line", "parse"]

@@ -139,6 +139,22 @@ class BuildGraph:
                 index = self.stages[index].base_stage
         return frozenset(images)
 
+    def root_image(self, stage: Stage) -> ImageRef | None:
+        """The image a stage ultimately builds on, following `FROM <stage>` links."""
+        seen: set[int] = set()
+        while stage.base_stage is not None and stage.index not in seen:
+            seen.add(stage.index)
+            stage = self.stages[stage.base_stage]
+        return stage.image
+
+    def ancestry(self, stage: Stage) -> list[Stage]:
+        """The stage and the stages it builds on (`FROM <stage>`), nearest first."""
+        chain = [stage]
+        while stage.base_stage is not None and all(item.index != stage.base_stage for item in chain):
+            stage = self.stages[stage.base_stage]
+            chain.append(stage)
+        return chain
+
     def scope_at(self, instruction: Instruction) -> Scope:
         """ARG and ENV values visible to `instruction` (global ARGs only if redeclared in the stage)."""
         stage = self.stage_of(instruction)

@@ -1,0 +1,181 @@
+"""Facts about base images, looked up by image reference in `base_images.toml`.
+
+An image the data file does not describe is unknown: `image_facts` returns None and no rule
+guesses.  Facts the file leaves out for a known image are None too (tri-state).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, fields, replace
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from lintslim.syntax.image import ImageRef
+
+if TYPE_CHECKING:
+    from lintslim.syntax.stages import BuildGraph, Stage
+
+# Docker Hub namespaces that publish the official images for one architecture (docker-library/official-images).
+ARCH_NAMESPACES = {
+    "amd64": "amd64", "arm64v8": "arm64", "arm32v7": "arm", "arm32v6": "arm", "arm32v5": "arm",
+    "i386": "386", "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64", "mips64le": "mips64le",
+}  # fmt: skip
+# Tag suffixes of single-architecture tags (distroless `latest-arm64`, Lambda `3.12-x86_64`).
+_ARCH_SUFFIX = re.compile(r"(?:^|-)(amd64|x86_64|arm64|aarch64|arm64v8|armv7|arm|i386|386|ppc64le|s390x|riscv64)$")
+_ARCH_ALIASES = {"x86_64": "amd64", "aarch64": "arm64", "arm64v8": "arm64", "armv7": "arm", "i386": "386"}
+_ECR_OFFICIAL_MIRROR = "public.ecr.aws/docker/library/"
+_FACT_NAMES = (
+    "libc", "shell", "package_manager", "ca_bundle", "tzdata", "passwd", "user", "uid", "compiler",
+    "role", "language", "lambda_", "ric", "deprecated", "size_mb",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What is known about one base image; every fact is None when unknown."""
+
+    id: str
+    family: str
+    key: str  # the normalised reference that matched
+    libc: str | None = None  # "glibc", "musl" or "none"
+    shell: bool | None = None
+    package_manager: str | None = None
+    ca_bundle: str | None = None  # "" when the image has no CA bundle
+    tzdata: bool | None = None
+    passwd: bool | None = None
+    user: str | None = None
+    uid: int | None = None
+    compiler: bool | None = None
+    role: str | None = None  # "runtime", "toolchain" or "os"
+    language: str | None = None
+    lambda_: bool | None = None
+    ric: bool | None = None
+    deprecated: str | None = None
+    size_mb: float | None = None
+    sources: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def has_ca_bundle(self) -> bool | None:
+        return None if self.ca_bundle is None else bool(self.ca_bundle)
+
+    @property
+    def is_toolchain(self) -> bool:
+        return self.role == "toolchain"
+
+    @property
+    def is_static_only(self) -> bool:
+        """No C library at all: only fully static binaries run here (scratch, distroless/static…)."""
+        return self.libc == "none"
+
+
+@dataclass(frozen=True)
+class _Variant:
+    tag: re.Pattern[str]
+    facts: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    patterns: tuple[re.Pattern[str], ...]
+    facts: ImageFacts
+    variants: tuple[_Variant, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[_Entry, ...]
+    sources: dict[str, str]
+
+    def lookup(self, key: str) -> ImageFacts | None:
+        tag = key.rsplit(":", 1)[-1]
+        for entry in self.entries:
+            if any(pattern.fullmatch(key) for pattern in entry.patterns):
+                facts = replace(entry.facts, key=key)
+                for variant in entry.variants:
+                    if variant.tag.fullmatch(tag):
+                        facts = replace(facts, **variant.facts)
+                return facts
+        return None
+
+
+def _facts_from(raw: dict[str, Any]) -> dict[str, Any]:
+    known = {name.rstrip("_"): name for name in _FACT_NAMES}
+    facts = {}
+    for key, value in raw.items():
+        if key in known:
+            facts[known[key]] = value
+    return facts
+
+
+def _entry(raw: dict[str, Any]) -> _Entry:
+    facts = ImageFacts(
+        id=raw["id"], family=raw["family"], key="", sources=tuple(raw.get("sources", ())), **_facts_from(raw)
+    )
+    variants = tuple(_Variant(re.compile(item["tag"]), _facts_from(item)) for item in raw.get("variant", ()))
+    return _Entry(tuple(re.compile(pattern) for pattern in raw["match"]), facts, variants)
+
+
+@functools.cache
+def knowledge_base() -> KnowledgeBase:
+    """The data file, read once per process (it is immutable)."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+    text = resources.files("lintslim.knowledge").joinpath("base_images.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return KnowledgeBase(tuple(_entry(raw) for raw in data["image"]), dict(data["sources"]))
+
+
+def lookup_key(image: ImageRef) -> str:
+    """`repository:tag` as the data file matches it: no docker.io, library/, digest or arch namespace."""
+    familiar = image.familiar
+    if familiar.startswith(_ECR_OFFICIAL_MIRROR):
+        familiar = familiar.removeprefix(_ECR_OFFICIAL_MIRROR)
+    namespace, slash, rest = familiar.partition("/")
+    if slash and namespace in ARCH_NAMESPACES and image.registry is None:
+        familiar = rest.removeprefix("library/")
+    return f"{familiar}:{image.tag or 'latest'}"
+
+
+def image_facts(image: ImageRef | None) -> ImageFacts | None:
+    """What the knowledge base knows about `image`, or None when the image is unknown."""
+    if image is None:
+        return None
+    return knowledge_base().lookup(lookup_key(image))
+
+
+def image_architecture(image: ImageRef | None, platform: str | None = None) -> str | None:
+    """The CPU architecture an image reference pins (Go's names: amd64, arm64…), or None.
+
+    `--platform=linux/arm64` wins; then an architecture namespace (`arm64v8/python`), then a
+    single-architecture tag suffix (`latest-arm64`, `3.12-x86_64`).  Multi-arch tags give None.
+    """
+    if platform:
+        parts = platform.strip().lower().split("/")
+        if len(parts) >= 2 and parts[1] and "$" not in parts[1]:
+            return _ARCH_ALIASES.get(parts[1], parts[1])
+    if image is None:
+        return None
+    namespace = image.familiar.split("/", 1)[0]
+    if image.registry is None and "/" in image.familiar and namespace in ARCH_NAMESPACES:
+        return ARCH_NAMESPACES[namespace]
+    match = _ARCH_SUFFIX.search(image.tag or "")
+    if match is None:
+        return None
+    return _ARCH_ALIASES.get(match.group(1), match.group(1))
+
+
+def fact_names() -> tuple[str, ...]:
+    """The fact fields, for documentation and tests."""
+    return tuple(item.name for item in fields(ImageFacts) if item.name not in ("id", "family", "key", "sources"))
+
+
+def stage_facts(graph: BuildGraph, stage: Stage) -> ImageFacts | None:
+    """Facts about the image a stage builds on (following `FROM <stage>` to its root image)."""
+    return image_facts(graph.root_image(stage))

@@ -1,0 +1,444 @@
+"""The shell commands a RUN executes, as simple commands whose words keep exact source spans.
+
+This is a tolerant splitter, not a POSIX parser: it cuts the text into simple commands on control
+operators (`&&`, `||`, `;`, `|`, `&`, newlines, subshell parentheses), strips quotes, sets
+redirections apart and skips reserved words (`if`, `then`, `do`…), which is what rules need to ask
+"which programs run here, with which arguments".  Substitutions (`$(…)`, backticks, `${…}`) stay
+inside their word, unexpanded: the shell, not BuildKit, expands them at build time.  It never
+fails: text it cannot make sense of becomes words all the same.
+
+Sources of commands for one instruction: the shell-form text (continuations joined, spans mapped
+back through the logical line), heredoc bodies that the shell runs as a script (`RUN <<EOF`,
+`RUN bash <<EOF`), and exec form (`RUN ["sh", "-c", "…"]` is split; other arrays are one command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from lintslim.syntax.nodes import Dockerfile, Instruction
+from lintslim.syntax.source import Span
+
+POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+# Words that open or close compound commands: the simple command starts after them.
+_RESERVED = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"})
+# Programs that run the command given after their own options and arguments.
+_WRAPPERS = frozenset({"sudo", "env", "exec", "nohup", "nice", "command", "gosu", "su-exec", "chronic", "eatmydata"})
+_WRAPPER_OPTIONS_WITH_VALUE = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "exec": frozenset({"-a"}),
+}
+_USER_ARGUMENT = frozenset({"gosu", "su-exec"})  # `gosu user cmd…`
+_OPERATORS = ("&&", "||", ";;", "|&", ";", "|", "&", "(", ")")
+_REDIRECT_START = frozenset("<>")
+_BLANK = " \t\r"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One shell word: `raw` as written, `value` with quotes and backslash escapes removed."""
+
+    raw: str
+    value: str
+    span: Span
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A redirection such as `> /dev/null` or `2>&1`; `target` is None when the operator has no word."""
+
+    operator: str
+    target: Word | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A simple command: its words (leading assignments included), redirections and place."""
+
+    words: tuple[Word, ...]
+    span: Span
+    operator: str = ""  # the control operator before it ("" for the first command)
+    redirects: tuple[Redirect, ...] = ()
+    in_heredoc: bool = False  # read from a heredoc body rather than the instruction line
+
+    @property
+    def assignments(self) -> dict[str, str]:
+        """`NAME=value` words before the program (including those given to `env`)."""
+        return _split(self.words)[0]
+
+    @property
+    def argv(self) -> tuple[Word, ...]:
+        """The program and its arguments, past assignments and wrappers (`sudo`, `env`, `exec`…)."""
+        return _split(self.words)[1]
+
+    @property
+    def name(self) -> str | None:
+        """The program's base name (`/usr/bin/pip3` → `pip3`), or None for a bare assignment."""
+        argv = self.argv
+        if not argv:
+            return None
+        return argv[0].value.rsplit("/", 1)[-1]
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The arguments' values, without the program."""
+        return tuple(word.value for word in self.argv[1:])
+
+
+def _assignment(word: Word) -> tuple[str, str] | None:
+    name, equals, value = word.value.partition("=")
+    if not equals or not name or word.raw[: len(name)] != name:
+        return None
+    if not (name[0].isalpha() or name[0] == "_") or not all(ch.isalnum() or ch == "_" for ch in name):
+        return None
+    return name, value
+
+
+def _split(words: tuple[Word, ...]) -> tuple[dict[str, str], tuple[Word, ...]]:
+    assignments: dict[str, str] = {}
+    index = 0
+    while index < len(words):
+        pair = _assignment(words[index])
+        if pair is None:
+            break
+        assignments[pair[0]] = pair[1]
+        index += 1
+    while index < len(words) and (program := words[index].value.rsplit("/", 1)[-1]) in _WRAPPERS:
+        index += 1
+        needs_value = _WRAPPER_OPTIONS_WITH_VALUE.get(program, frozenset())
+        while index < len(words):
+            value = words[index].value
+            if value == "--":
+                index += 1
+                break
+            if program == "env" and (pair := _assignment(words[index])) is not None:
+                assignments[pair[0]] = pair[1]
+            elif not value.startswith("-") or value == "-":
+                break
+            index += 2 if value in needs_value else 1
+        if program in _USER_ARGUMENT:
+            index += 1
+    return assignments, words[index:]
+
+
+# --- the tokenizer ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Builder:
+    """Accumulates words and commands while scanning one text."""
+
+    span_of: Callable[[int, int], Span]
+    in_heredoc: bool
+    commands: list[Command] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+    operator: str = ""
+    pending_redirect: tuple[str, int, int] | None = None  # operator, start, end
+    heredoc_markers: list[tuple[str, bool]] = field(default_factory=list)  # name, strip tabs
+
+    def add_word(self, word: Word, start: int) -> None:
+        if self.pending_redirect is not None:
+            operator, op_start, _ = self.pending_redirect
+            self.pending_redirect = None
+            self.redirects.append(Redirect(operator, word, self.span_of(op_start, start + len(word.raw))))
+            if operator in ("<<", "<<-"):
+                self.heredoc_markers.append((word.value, operator == "<<-"))
+            return
+        if not self.words and word.value in _RESERVED and not word.quoted:
+            return
+        self.words.append(word)
+
+    def end_command(self, operator: str) -> None:
+        self.flush_redirect()
+        if self.words or self.redirects:
+            first = self.words[0].span if self.words else self.redirects[0].span
+            last = self.words[-1].span if self.words else self.redirects[-1].span
+            if self.redirects:
+                first = min(first, self.redirects[0].span)
+                last = max(last, self.redirects[-1].span, key=lambda span: span.end)
+            span = Span(first.start, max(first.end, last.end))
+            self.commands.append(
+                Command(tuple(self.words), span, self.operator, tuple(self.redirects), self.in_heredoc)
+            )
+        self.words, self.redirects = [], []
+        self.operator = operator
+
+    def flush_redirect(self) -> None:
+        if self.pending_redirect is not None:
+            operator, start, end = self.pending_redirect
+            self.redirects.append(Redirect(operator, None, self.span_of(start, end)))
+            self.pending_redirect = None
+
+
+def split_commands(text: str, span_of: Callable[[int, int], Span], *, in_heredoc: bool = False) -> list[Command]:
+    """Split shell `text` into simple commands; `span_of(start, end)` maps text offsets to the source."""
+    builder = _Builder(span_of, in_heredoc)
+    index, length = 0, len(text)
+    while index < length:
+        ch = text[index]
+        if ch in _BLANK:
+            index += 1
+        elif ch == "\\" and text.startswith("\n", index + 1):
+            index += 2  # a line continuation inside a heredoc script
+        elif ch == "\n":
+            builder.end_command("\n")
+            index = _skip_heredoc_bodies(text, index + 1, builder.heredoc_markers)
+            builder.heredoc_markers.clear()
+        elif ch == "#":
+            newline = text.find("\n", index)
+            index = length if newline == -1 else newline
+        elif (operator := _operator_at(text, index)) is not None:
+            builder.end_command(operator)
+            index += len(operator)
+        elif (redirect := _redirect_at(text, index)) is not None:
+            builder.flush_redirect()
+            builder.pending_redirect = (redirect, index, index + len(redirect))
+            index += len(redirect)
+            if redirect.endswith("&") and index < length and (text[index].isdigit() or text[index] == "-"):
+                builder.pending_redirect = None
+                builder.redirects.append(
+                    Redirect(redirect + text[index], None, span_of(index - len(redirect), index + 1))
+                )
+                index += 1
+        else:
+            word, end = _read_word(text, index, span_of)
+            builder.add_word(word, index)
+            index = end
+    builder.end_command("")
+    return builder.commands
+
+
+def _operator_at(text: str, index: int) -> str | None:
+    for operator in _OPERATORS:
+        if text.startswith(operator, index):
+            if operator == "&" and text.startswith("&>", index):
+                return None  # `&>file` redirects both streams
+            return operator
+    return None
+
+
+def _redirect_at(text: str, index: int) -> str | None:
+    """A redirection operator at `index`, with its file-descriptor number when there is one."""
+    start = index
+    while index < len(text) and text[index].isdigit():
+        index += 1
+    if index < len(text) and text[index] == "&" and index == start and text.startswith("&>", index):
+        return "&>>" if text.startswith("&>>", index) else "&>"
+    if index >= len(text) or text[index] not in _REDIRECT_START:
+        return None
+    for operator in ("<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "<>", ">", "<"):
+        if text.startswith(operator, index):
+            return text[start:index] + operator
+    return None  # pragma: no cover - one of the operators always matches
+
+
+def _read_word(text: str, index: int, span_of: Callable[[int, int], Span]) -> tuple[Word, int]:
+    start = index
+    value: list[str] = []
+    quoted = False
+    length = len(text)
+    while index < length:
+        ch = text[index]
+        if ch in _BLANK or ch == "\n" or (ch in ";&|()<>" and not (ch in "<>" and text.startswith("(", index + 1))):
+            break
+        if ch == "\\":
+            if text.startswith("\n", index + 1):
+                index += 2
+                continue
+            value.append(text[index + 1 : index + 2])
+            index += 2
+            quoted = True
+        elif ch == "'":
+            end = text.find("'", index + 1)
+            end = length if end == -1 else end
+            value.append(text[index + 1 : end])
+            index, quoted = end + 1, True
+        elif ch == '"':
+            index = _read_double_quoted(text, index + 1, value)
+            quoted = True
+        elif ch == "$" and text.startswith("'", index + 1):
+            end = text.find("'", index + 2)
+            end = length if end == -1 else end
+            value.append(text[index + 2 : end])
+            index, quoted = end + 1, True
+        elif ch == "$" and index + 1 < length and text[index + 1] in "({":
+            end = _balanced(text, index + 1)
+            value.append(text[index:end])
+            index = end
+        elif ch == "`":
+            end = text.find("`", index + 1)
+            end = length if end == -1 else end + 1
+            value.append(text[index:end])
+            index = end
+        else:
+            value.append(ch)
+            index += 1
+    index = min(index, length)
+    return Word(text[start:index], "".join(value), span_of(start, index), quoted), index
+
+
+def _read_double_quoted(text: str, index: int, value: list[str]) -> int:
+    length = len(text)
+    while index < length and text[index] != '"':
+        ch = text[index]
+        if ch == "\\" and index + 1 < length:
+            following = text[index + 1]
+            if following == "\n":
+                index += 2
+                continue
+            value.append(following if following in '$`"\\' else ch + following)
+            index += 2
+        elif ch == "$" and index + 1 < length and text[index + 1] in "({":
+            end = _balanced(text, index + 1)
+            value.append(text[index:end])
+            index = end
+        else:
+            value.append(ch)
+            index += 1
+    return index + 1
+
+
+def _balanced(text: str, index: int) -> int:
+    """The offset just past the bracket group opening at `index` (quotes inside are skipped)."""
+    opening = text[index]
+    closing = ")" if opening == "(" else "}"
+    depth = 0
+    length = len(text)
+    while index < length:
+        ch = text[index]
+        if ch == opening:
+            depth += 1
+        elif ch == closing:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        elif ch == "\\":
+            index += 1
+        elif ch in "'\"":
+            end = text.find(ch, index + 1)
+            index = length if end == -1 else end
+        index += 1
+    return length
+
+
+def _skip_heredoc_bodies(text: str, index: int, markers: list[tuple[str, bool]]) -> int:
+    """Past the bodies of heredocs opened on the line just ended (`cat <<EOF > file` in a script)."""
+    for name, strip_tabs in markers:
+        while index < len(text):
+            newline = text.find("\n", index)
+            end = len(text) if newline == -1 else newline
+            line = text[index:end].rstrip("\r")
+            index = end + 1
+            if (line.lstrip("\t") if strip_tabs else line) == name:
+                break
+    return min(index, len(text))
+
+
+# --- instructions -------------------------------------------------------------------------------
+
+
+def shell_commands(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Command, ...]:
+    """The simple commands a RUN (or a shell-form CMD/ENTRYPOINT) runs, in order.
+
+    Empty when the stage's SHELL is not a POSIX shell (PowerShell, cmd), which we do not read.
+    Computed once per instruction and document: several rules ask.
+    """
+    key = ("shell", instruction.index)
+    cached = dockerfile.memo.get(key)
+    if cached is None:
+        cached = dockerfile.memo[key] = tuple(_commands(dockerfile, instruction.effective))
+    assert isinstance(cached, tuple)
+    return cached
+
+
+def _commands(dockerfile: Dockerfile, instruction: Instruction) -> list[Command]:
+    if instruction.rest is None or instruction.keyword not in ("RUN", "CMD", "ENTRYPOINT"):
+        return []
+    if not _posix_shell(dockerfile, instruction):
+        return []
+    if instruction.is_json:
+        return _exec_form_commands(instruction)
+    from lintslim.syntax.parser import logical_line
+
+    logical = logical_line(dockerfile, instruction)
+    offset = logical.index_of(instruction.rest.span.start)
+    text = logical.text()[offset : offset + len(instruction.rest.value)]
+    commands = split_commands(text, lambda start, end: logical.span(offset + start, offset + end))
+    for heredoc in instruction.heredocs:
+        if _runs_as_script(commands, heredoc.name, heredoc.content):
+            commands.extend(split_commands(heredoc.content, _shifted(heredoc.body.start), in_heredoc=True))
+    return commands
+
+
+def _shifted(base: int) -> Callable[[int, int], Span]:
+    return lambda start, end: Span(base + start, base + end)
+
+
+def _runs_as_script(commands: list[Command], name: str, body: str) -> bool:
+    """Whether the shell runs a heredoc body: `RUN <<EOF` alone, or fed to a shell (`RUN bash <<EOF`)."""
+    first_line = body.split("\n", 1)[0]
+    if first_line.startswith("#!"):
+        interpreter = [word.rsplit("/", 1)[-1] for word in first_line[2:].split()]
+        if interpreter[:1] == ["env"]:
+            interpreter = [word for word in interpreter[1:] if not word.startswith("-")]
+        if interpreter[:1] and interpreter[0] not in POSIX_SHELLS:
+            return False
+    for command in commands:
+        for redirect in command.redirects:
+            if redirect.operator.lstrip("0123456789") in ("<<", "<<-") and redirect.target is not None:
+                if redirect.target.value != name:
+                    continue
+                if not command.argv:
+                    return True
+                return command.name in POSIX_SHELLS and "-c" not in command.args
+    return False
+
+
+def _exec_form_commands(instruction: Instruction) -> list[Command]:
+    tokens = instruction.args
+    if not tokens:
+        return []
+    program = tokens[0].value.rsplit("/", 1)[-1]
+    if program in POSIX_SHELLS and len(tokens) >= 3 and tokens[1].value == "-c":
+        script = tokens[2]
+        raw_inner = len(script.span) - 2
+        if raw_inner == len(script.value):  # no JSON escapes: offsets map one to one
+            return split_commands(script.value, _shifted(script.span.start + 1))
+        return split_commands(script.value, lambda start, end: script.span)
+    words = tuple(Word(token.value, token.value, token.span, quoted=True) for token in tokens)
+    return [Command(words, Span(tokens[0].span.start, tokens[-1].span.end))]
+
+
+def _posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
+    """Whether the SHELL in force at `instruction` (inherited through `FROM <stage>`) is a POSIX shell."""
+    graph = dockerfile.graph
+    stage = graph.stage_of(instruction)
+    limit = instruction.index
+    while stage is not None:
+        shells = [
+            candidate
+            for candidate in stage.instructions
+            if candidate.index < limit and candidate.keyword == "SHELL" and candidate.is_json and candidate.args
+        ]
+        if shells:
+            return shells[-1].args[0].value.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
+        stage = None if stage.base_stage is None else graph.stages[stage.base_stage]
+        limit = len(dockerfile.instructions)
+    return True
+
+
+def iter_run_commands(
+    dockerfile: Dockerfile, instructions: tuple[Instruction, ...]
+) -> Iterator[tuple[Instruction, Command]]:
+    """Every (RUN instruction, command) pair in `instructions`, in order."""
+    for instruction in instructions:
+        if instruction.effective.keyword != "RUN" or instruction.inner is not None:
+            continue
+        for command in shell_commands(dockerfile, instruction):
+            yield instruction, command
