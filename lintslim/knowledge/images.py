@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field, fields, replace
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lintslim.syntax.image import ImageRef
@@ -127,7 +127,7 @@ def knowledge_base() -> KnowledgeBase:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-    text = resources.files("lintslim.knowledge").joinpath("base_images.toml").read_text(encoding="utf-8")
+    text = Path(__file__).with_name("base_images.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     return KnowledgeBase(tuple(_entry(raw) for raw in data["image"]), dict(data["sources"]))
 
