@@ -1,0 +1,1 @@
+"""Questions about what stages build and ship, shared by rules."""
