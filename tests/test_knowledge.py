@@ -53,6 +53,12 @@ def test_tag_variants_override_facts() -> None:
     assert plain is not None and plain.shell is False and plain.uid == 0
 
 
+def test_distroless_debug_shell_is_not_at_bin_sh() -> None:
+    debug = _facts("gcr.io/distroless/base-debian12:debug")
+    assert debug is not None and debug.shell is True and debug.shell_path == "/busybox/sh"
+    assert _facts("alpine:3.20").shell_path is None  # type: ignore[union-attr]  # /bin/sh
+
+
 def test_ca_bundle_paths_by_family() -> None:
     assert _facts("alpine:3.20").ca_bundle == "/etc/ssl/certs/ca-certificates.crt"  # type: ignore[union-attr]
     assert _facts("amazonlinux:2023").ca_bundle == "/etc/pki/tls/certs/ca-bundle.crt"  # type: ignore[union-attr]
