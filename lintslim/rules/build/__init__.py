@@ -1,0 +1,1 @@
+"""Build structure and layer cache (LS1xx)."""
