@@ -7,6 +7,7 @@ diff); 2 usage, configuration or input error.  Errors are one line on stderr, ne
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -135,14 +136,31 @@ def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cac
         return None  # decided before reading: an excluded file is never read, so it cannot fail the run
     source = _read(target, args)
     context = args.context or (Path(source.path).parent if source.path != "-" else Path.cwd())
-    mode = FixMode(apply=args.fix or args.diff, unsafe=settings.unsafe_fixes)
+    mode = FixMode(apply=args.fix or args.diff, unsafe=settings.unsafe_fixes, new_files=target.path != "-")
     report = check_text(source.text, source.path, settings, registry, mode, context)
     if report.error is None and args.fix and not args.diff:
         if target.path == "-":
             sys.stdout.write(report.text)  # always: a filter that prints nothing would empty the file
-        elif report.changed:
-            write_atomic(source.path, report.text, source.mtime_ns)
+        else:
+            if report.text_changed:
+                write_atomic(source.path, report.text, source.mtime_ns)
+            _create_files(report)
     return report
+
+
+def _create_files(report: FileReport) -> None:
+    """Write the files fixes create (a missing `.dockerignore`), each only if nothing is there yet."""
+    from lintslim.context.writing import create_if_absent
+
+    for path, content in report.new_files.items():
+        try:
+            created = create_if_absent(path, content)
+        except OSError as error:
+            raise InputError(f"{path}: cannot create: {error.strerror or error}") from None
+        if created:
+            sys.stderr.write(f"Created {path}\n")
+        else:
+            sys.stderr.write(f"lintslim: warning: {path} appeared meanwhile; left as it is\n")
 
 
 def _print_diff(report: FileReport) -> None:
@@ -154,6 +172,9 @@ def _print_diff(report: FileReport) -> None:
         fromfile=f"a/{report.path}",
         tofile=f"b/{report.path}",
     )
+    for path, content in report.new_files.items():  # a created file: a diff from nothing
+        created = difflib.unified_diff([], content.splitlines(keepends=True), fromfile="/dev/null", tofile=f"b/{path}")
+        diff = itertools.chain(diff, created)
     for line in diff:
         sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
 

@@ -19,6 +19,7 @@ from lintslim.syntax.parser import parse
 class FixMode:
     apply: bool = False  # compute fixes (--fix or --diff)
     unsafe: bool = False
+    new_files: bool = True  # allow fixes that create files in the build context (never for standard input)
 
 
 @dataclass
@@ -32,10 +33,16 @@ class FileReport:
     problems: list[str] = field(default_factory=list)  # fix rollbacks, non-convergence
     error: str | None = None  # the file could not be checked
     fail_on: Severity = Severity.STYLE  # the threshold of the settings this file was checked with
+    new_files: dict[Path, str] = field(default_factory=dict)  # files fixes create, to be written if absent
+
+    @property
+    def text_changed(self) -> bool:
+        return self.text != self.original
 
     @property
     def changed(self) -> bool:
-        return self.text != self.original
+        """The text changed, or fixes create files."""
+        return self.text_changed or bool(self.new_files)
 
 
 def check_text(
@@ -51,9 +58,11 @@ def check_text(
     report = FileReport(path, text, text, fail_on=settings.fail_on)
     try:
         if mode.apply:
-            outcome = fix_text(linter, text, path, unsafe=mode.unsafe)
+            outcome = fix_text(linter, text, path, unsafe=mode.unsafe, new_files=mode.new_files and bool(context_dir))
             report.text, report.applied, report.problems = outcome.text, outcome.applied, outcome.problems
             report.dockerfile, report.diagnostics = outcome.dockerfile, outcome.diagnostics
+            if context_dir is not None:
+                report.new_files = {context_dir / relative: content for relative, content in outcome.new_files.items()}
         else:
             report.dockerfile = parse(text, path)
             report.diagnostics = linter.lint(report.dockerfile)

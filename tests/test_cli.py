@@ -674,3 +674,58 @@ def test_excluded_files_are_not_read(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert result.stderr == ""
     assert concise_codes(result.stdout) == [("Dockerfile", 2, 1, "LS503")]
+
+
+# --- the build context: --context, and fixes that create files ----------------------------------------------
+
+COPY_ALL = "FROM python:3.12-slim\nCOPY . /app\n"
+
+
+def test_fix_creates_a_missing_dockerignore(tmp_path: Path) -> None:
+    dockerfile = write(tmp_path / "Dockerfile", COPY_ALL)
+    write(tmp_path / "app.py", "print(1)\n")
+    write(tmp_path / ".env", "TOKEN=abc\n")
+    safe = run("check", "--select", "LS106", "--fix", dockerfile, cwd=tmp_path)
+    assert safe.returncode == 1 and not (tmp_path / ".dockerignore").exists()
+    fixed = run("check", "--select", "LS106", "--fix", "--unsafe-fixes", dockerfile, cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert f"Created {tmp_path / '.dockerignore'}" in fixed.stderr
+    assert "Fixed 1 finding in 1 file." in fixed.stdout
+    content = (tmp_path / ".dockerignore").read_text()
+    assert ".git\n" in content and "**/.env\n" in content
+    assert dockerfile.read_text() == COPY_ALL
+    again = run("check", "--select", "LS106", "--fix", "--unsafe-fixes", dockerfile, cwd=tmp_path)
+    assert again.returncode == 0 and "Created" not in again.stderr
+    assert (tmp_path / ".dockerignore").read_text() == content
+
+
+def test_diff_shows_a_created_file_and_writes_nothing(tmp_path: Path) -> None:
+    dockerfile = write(tmp_path / "Dockerfile", COPY_ALL)
+    write(tmp_path / "app.py", "print(1)\n")
+    result = run("check", "--select", "LS106", "--diff", "--unsafe-fixes", dockerfile, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"--- /dev/null\n+++ b/{tmp_path / '.dockerignore'}\n@@ -0,0 +1," in result.stdout
+    assert "\n+.git\n" in result.stdout
+    assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_standard_input_never_creates_files(tmp_path: Path) -> None:
+    write(tmp_path / "app.py", "print(1)\n")
+    args = ("check", "--select", "LS106", "--fix", "--unsafe-fixes", "-")
+    result = run(*args, cwd=tmp_path, stdin=COPY_ALL.encode())
+    assert result.stdout == COPY_ALL
+    assert "LS106" in result.stderr and "Created" not in result.stderr
+    assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_context_option_chooses_the_build_context(tmp_path: Path) -> None:
+    dockerfile = write(tmp_path / "docker" / "Dockerfile", COPY_ALL)
+    write(tmp_path / "app.py", "print(1)\n")
+    write(tmp_path / "id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n")
+    # by default the context is docker/, which holds nothing but the Dockerfile: nothing to say
+    alone = run("check", "--select", "LS106,LS203", dockerfile, cwd=tmp_path)
+    assert alone.returncode == 0, alone.stdout
+    result = run("check", "--select", "LS106,LS203", "--context", tmp_path, dockerfile, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "LS106" in result.stdout and "LS203" in result.stdout and "`id_rsa`" in result.stdout
+    assert "b3Bl" not in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from lintslim import files
 from lintslim.config import Settings
 from lintslim.engine import linter as linter_module
-from lintslim.engine.fixes import Applicability, Edit, Fix, apply_edits, apply_fixes, select_non_overlapping
+from lintslim.engine.fixes import Applicability, Edit, Fix, NewFile, apply_edits, apply_fixes, select_non_overlapping
 from lintslim.engine.linter import MAX_FIX_ROUNDS, Linter, fix_text
 from lintslim.engine.registry import Registry, default_registry
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
@@ -390,3 +391,84 @@ def test_write_atomic_does_not_swallow_interrupts(tmp_path: Path, monkeypatch: p
         write_atomic(str(path), "FROM b\n")
     assert path.read_bytes() == b"FROM a\n"
     assert leftovers(tmp_path, "Dockerfile") == []
+
+
+# --- fixes that create files ------------------------------------------------------------------------------
+
+
+def test_fix_needs_an_edit_or_a_new_file() -> None:
+    with pytest.raises(ValueError, match="changes nothing"):
+        Fix.safe("nothing")
+    fix = Fix.unsafe("create", new_files=[NewFile(".dockerignore", ".git\n")])
+    assert fix.edits == () and fix.span == Span(0, 0)
+    assert fix.apply("FROM a\n") == "FROM a\n"
+
+
+def test_file_creating_fixes_conflict_only_on_the_same_path() -> None:
+    edit = Fix.safe("edit", Edit.insert(0, "# x\n"))
+    one = Fix.safe("one", new_files=[NewFile(".dockerignore", "a\n")])
+    same_path = Fix.safe("same path", new_files=[NewFile(".dockerignore", "b\n")])
+    other_path = Fix.safe("other path", new_files=[NewFile("other", "c\n")])
+    assert not one.conflicts_with(edit) and not edit.conflicts_with(one)
+    assert one.conflicts_with(same_path)
+    assert select_non_overlapping([edit, one, same_path, other_path]) == [edit, one, other_path]
+
+
+def test_identical_new_files_are_created_once() -> None:
+    one = Fix.safe("create", new_files=[NewFile("x", "1\n")])
+    two = Fix.safe("create again", new_files=[NewFile("x", "1\n")])
+    assert select_non_overlapping([one, two]) == [one]
+
+
+class CreatesIgnoreFile(Rule):
+    """Test rule: asks for `.dockerignore` until the build context has one (pending files count)."""
+
+    code = "LS594"
+    name = "test-creates-ignore-file"
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        context = ctx.build_context
+        if context is not None and not context.exists(".dockerignore"):
+            fix = Fix.safe("create it", new_files=[NewFile(".dockerignore", ".git\n")])
+            yield self.report(Span(0, 4), "no ignore file", fix=fix)
+
+
+def test_fix_loop_collects_new_files_and_sees_them_next_round(tmp_path: Path) -> None:
+    linter = replace(make_linter(CreatesIgnoreFile, LabelAToTwo), context_dir=tmp_path)
+    outcome = fix_text(linter, "FROM alpine\nLABEL a=1\n")
+    assert outcome.text == "FROM alpine\nLABEL a=2\n"
+    assert outcome.new_files == {".dockerignore": ".git\n"}
+    assert outcome.applied == {"LS594": 1, "LS590": 1}
+    assert outcome.problems == [] and outcome.diagnostics == []
+    assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_fix_loop_without_new_files_leaves_those_fixes(tmp_path: Path) -> None:
+    linter = replace(make_linter(CreatesIgnoreFile), context_dir=tmp_path)
+    outcome = fix_text(linter, "FROM alpine\n", new_files=False)
+    assert outcome.new_files == {} and outcome.applied == {}
+    assert [d.code for d in outcome.diagnostics] == ["LS594"]
+
+
+def test_rules_share_one_build_context_per_lint(tmp_path: Path) -> None:
+    seen: list[object] = []
+
+    def recorder(code: str) -> type[Rule]:
+        class Records(Rule):
+            name = f"test-records-{code}"
+            severity = Severity.WARNING
+
+            def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+                seen.append(ctx.build_context)
+                return iter(())
+
+        Records.code = code
+        return Records
+
+    linter = replace(make_linter(recorder("LS592"), recorder("LS593")), context_dir=tmp_path)
+    linter.lint_text("FROM alpine\n")
+    assert len(seen) == 2 and seen[0] is seen[1] and seen[0] is not None
+    seen.clear()
+    make_linter(recorder("LS592")).lint_text("FROM alpine\n")
+    assert seen == [None]

@@ -1,4 +1,8 @@
-"""Fixes are text edits on the original source, with an applicability (ruff's model)."""
+"""Fixes are text edits on the original source, with an applicability (ruff's model).
+
+A fix may also create new files in the build context (`NewFile`, such as a missing `.dockerignore`):
+they are written only where nothing exists yet, when `--fix` writes the Dockerfile.
+"""
 
 from __future__ import annotations
 
@@ -43,27 +47,39 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class NewFile:
+    """A file a fix creates: `path` is relative to the build context, `/`-separated.  Never overwrites."""
+
+    path: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
-    """One coherent change: sorted, non-overlapping edits applied together or not at all."""
+    """One coherent change: sorted, non-overlapping edits (and new files) applied together or not at all."""
 
     title: str  # imperative: "Replace `ADD` with `COPY`"
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
+    new_files: tuple[NewFile, ...] = ()
 
     def __post_init__(self) -> None:
+        if not self.edits and not self.new_files:
+            raise ValueError(f"fix {self.title!r} changes nothing")
         ordered = tuple(sorted(self.edits, key=lambda edit: (edit.span.start, edit.span.end)))
         for before, after in itertools.pairwise(ordered):
             if before.span.end > after.span.start:
                 raise ValueError(f"overlapping edits in fix {self.title!r}")
         object.__setattr__(self, "edits", ordered)
+        object.__setattr__(self, "new_files", tuple(self.new_files))
 
     @classmethod
-    def safe(cls, title: str, *edits: Edit) -> Fix:
-        return cls(title, edits, Applicability.SAFE)
+    def safe(cls, title: str, *edits: Edit, new_files: Sequence[NewFile] = ()) -> Fix:
+        return cls(title, edits, Applicability.SAFE, tuple(new_files))
 
     @classmethod
-    def unsafe(cls, title: str, *edits: Edit) -> Fix:
-        return cls(title, edits, Applicability.UNSAFE)
+    def unsafe(cls, title: str, *edits: Edit, new_files: Sequence[NewFile] = ()) -> Fix:
+        return cls(title, edits, Applicability.UNSAFE, tuple(new_files))
 
     @classmethod
     def display_only(cls, title: str, *edits: Edit) -> Fix:
@@ -71,12 +87,19 @@ class Fix:
 
     @property
     def span(self) -> Span:
+        """From the first edit to the last; empty at 0 for a fix that only creates files."""
+        if not self.edits:
+            return Span(0, 0)
         return Span(self.edits[0].span.start, self.edits[-1].span.end)
 
     def conflicts_with(self, other: Fix) -> bool:
-        """True when any edit of one touches the range of the other (adjacent insertions count)."""
-        mine, theirs = self.span, other.span
-        return mine.start <= theirs.end and theirs.start <= mine.end
+        """True when any edit of one touches the range of the other (adjacent insertions count), or
+        when both create the same file."""
+        if self.edits and other.edits:
+            mine, theirs = self.span, other.span
+            if mine.start <= theirs.end and theirs.start <= mine.end:
+                return True
+        return not {file.path for file in self.new_files}.isdisjoint(file.path for file in other.new_files)
 
     def apply(self, text: str) -> str:
         return apply_edits(text, self.edits)
@@ -97,14 +120,14 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
 def select_non_overlapping(fixes: Iterable[Fix]) -> list[Fix]:
     """Keep fixes in source order, skipping any that touches one already kept (tried again next round)."""
     chosen: list[Fix] = []
-    seen_edits: set[tuple[Edit, ...]] = set()
+    seen_changes: set[tuple[tuple[Edit, ...], tuple[NewFile, ...]]] = set()
     for fix in sorted(fixes, key=lambda f: (f.span.start, f.span.end, f.title)):
-        if fix.edits in seen_edits:
+        if (fix.edits, fix.new_files) in seen_changes:
             continue  # two findings offering the same change: apply it once
         if any(fix.conflicts_with(kept) for kept in chosen):
             continue
         chosen.append(fix)
-        seen_edits.add(fix.edits)
+        seen_changes.add((fix.edits, fix.new_files))
     return chosen
 
 

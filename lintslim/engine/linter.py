@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lintslim.config import Settings
 from lintslim.engine.fixes import Applicability, Fix, apply_fixes, select_non_overlapping
@@ -14,6 +15,9 @@ from lintslim.engine.rule import Diagnostic, Rule, RuleContext
 from lintslim.engine.suppress import collect
 from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.parser import parse
+
+if TYPE_CHECKING:
+    from lintslim.context.build_context import BuildContext
 
 MAX_FIX_ROUNDS = 10
 
@@ -41,11 +45,23 @@ class Linter:
     ) -> Linter:
         return cls(registry, settings, tuple(settings.enabled_rules(registry, path)), context_dir)
 
-    def lint(self, dockerfile: Dockerfile) -> list[Diagnostic]:
+    def build_context(self, dockerfile_path: str | None) -> BuildContext | None:
+        """The build context for a Dockerfile at `dockerfile_path`: cheap to make, it reads lazily."""
+        if self.context_dir is None:
+            return None
+        from lintslim.context.build_context import BuildContext
+
+        return BuildContext(self.context_dir, dockerfile_path)
+
+    def lint(self, dockerfile: Dockerfile, build_context: BuildContext | None = None) -> list[Diagnostic]:
+        """Run every rule; they share one build context (made here from `context_dir` when not given)."""
         suppressions = collect(dockerfile, self.registry)
+        if build_context is None:
+            build_context = self.build_context(dockerfile.path)
         found: list[Diagnostic] = []
         for rule in self.rules:
-            context = RuleContext(dockerfile, self.settings.options_for(rule), self.context_dir, suppressions)
+            options = self.settings.options_for(rule)
+            context = RuleContext(dockerfile, options, self.context_dir, suppressions, build_context)
             severity = self.settings.severity_for(rule)
             try:
                 diagnostics = list(rule().check(context))
@@ -79,53 +95,68 @@ class FixOutcome:
     applied: Counter[str] = field(default_factory=Counter)
     rounds: int = 0
     problems: list[str] = field(default_factory=list)  # rolled-back rules, non-convergence
+    new_files: dict[str, str] = field(default_factory=dict)  # build-context path -> text, for fixes that create files
 
     @property
     def changed(self) -> bool:
         return self.text != self.original
 
 
-def _fingerprint(text: str) -> bytes:
+def _fingerprint(text: str, new_files: dict[str, str]) -> bytes:
     import hashlib  # only fixing needs it
 
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+    for path in sorted(new_files):  # creating a file is progress even when the text stays the same
+        digest.update(b"\0" + path.encode("utf-8", "surrogatepass"))
+    return digest.digest()
 
 
 def _parse_errors(dockerfile: Dockerfile) -> int:
     return len(dockerfile.errors)
 
 
-def _eligible(diagnostics: Sequence[Diagnostic], unsafe: bool, excluded: set[str]) -> list[tuple[str, Fix]]:
+def _eligible(
+    diagnostics: Sequence[Diagnostic], unsafe: bool, excluded: set[str], new_files: bool = True
+) -> list[tuple[str, Fix]]:
     allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
     return [
         (d.code, d.fix)
         for d in diagnostics
-        if d.fix is not None and d.fix.applicability in allowed and d.code not in excluded
+        if d.fix is not None
+        and d.fix.applicability in allowed
+        and d.code not in excluded
+        and (new_files or not d.fix.new_files)
     ]
 
 
-def fix_text(linter: Linter, text: str, path: str | None = None, *, unsafe: bool = False) -> FixOutcome:
+def fix_text(
+    linter: Linter, text: str, path: str | None = None, *, unsafe: bool = False, new_files: bool = True
+) -> FixOutcome:
     """Apply fixes round by round (re-parsing and re-linting each time) until none applies.
 
     A round whose result has more parse errors than before is rolled back and the rules whose fixes
     broke it are left out.  A cycle or more than MAX_FIX_ROUNDS rounds keeps the original text.
+    Files that fixes create are collected in `FixOutcome.new_files` (nothing is written here); later
+    rounds see them as present in the build context.  `new_files=False` leaves out such fixes.
     """
+    build_context = linter.build_context(path)
     original = current = parse(text, path)
-    original_diagnostics = diagnostics = linter.lint(current)
+    original_diagnostics = diagnostics = _lint(linter, current, build_context)
     outcome = FixOutcome(text, text, original, original_diagnostics)
 
     def keep_original(problem: str) -> FixOutcome:
         problems = [*outcome.problems, problem]
         return FixOutcome(text, text, original, original_diagnostics, rounds=outcome.rounds, problems=problems)
 
-    seen = {_fingerprint(text)}
+    seen = {_fingerprint(text, outcome.new_files)}
     excluded: set[str] = set()
     for _ in range(MAX_FIX_ROUNDS):
-        candidates = _eligible(diagnostics, unsafe, excluded)
+        candidates = _eligible(diagnostics, unsafe, excluded, new_files)
         if not candidates:
             break
         chosen = select_non_overlapping(fix for _, fix in candidates)
         code_of = {id(fix): code for code, fix in candidates}
+        created = {file.path: file.content for fix in chosen for file in fix.new_files}
         new_text = apply_fixes(outcome.text, chosen)
         new_document = parse(new_text, path)
         if _parse_errors(new_document) > _parse_errors(current):
@@ -135,20 +166,28 @@ def fix_text(linter: Linter, text: str, path: str | None = None, *, unsafe: bool
                 f"fix rolled back: {', '.join(sorted(broken))} produced a Dockerfile that does not parse"
             )
             continue
-        fingerprint = _fingerprint(new_text)
+        fingerprint = _fingerprint(new_text, {**outcome.new_files, **created})
         if fingerprint in seen:
             codes = sorted({code_of[id(fix)] for fix in chosen})
             return keep_original(f"fixes did not converge (they cycle): {', '.join(codes)}; file left unchanged")
         seen.add(fingerprint)
         outcome.applied.update(code_of[id(fix)] for fix in chosen)
         outcome.text, current = new_text, new_document
-        diagnostics = linter.lint(current)
+        if created:
+            outcome.new_files.update(created)
+            build_context = build_context.with_pending(created) if build_context is not None else None
+        diagnostics = _lint(linter, current, build_context)
         outcome.rounds += 1
     else:
-        if _eligible(diagnostics, unsafe, excluded):
+        if _eligible(diagnostics, unsafe, excluded, new_files):
             return keep_original(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds; file left unchanged")
     outcome.dockerfile, outcome.diagnostics = current, diagnostics
     return outcome
+
+
+def _lint(linter: Linter, document: Dockerfile, build_context: BuildContext | None) -> list[Diagnostic]:
+    """Lint with the fix loop's build context (which knows the files fixes will create), if there is one."""
+    return linter.lint(document) if build_context is None else linter.lint(document, build_context)
 
 
 def _rules_that_break(

@@ -15,6 +15,7 @@ from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph
 
 if TYPE_CHECKING:
+    from lintslim.context.build_context import BuildContext
     from lintslim.engine.suppress import Suppressions
 
 _HADOLINT_CODE = re.compile(r"DL\d{4}")
@@ -112,12 +113,17 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a check may look at.  Context files are read through here, inside the build context only."""
+    """What a check may look at.  Context files are read through here, inside the build context only.
+
+    `build_context` is None without a context directory.  One object serves every rule of a lint
+    run and reads nothing until a rule asks (the ignore file, the listing of the context).
+    """
 
     dockerfile: Dockerfile
     options: Mapping[str, Any] = field(default_factory=dict)
     context_dir: Path | None = None
     suppressions: Suppressions | None = None
+    build_context: BuildContext | None = None
 
     @property
     def graph(self) -> BuildGraph:

@@ -1,0 +1,294 @@
+"""The build context directory as a build sees it: the ignore file in force, and what COPY takes.
+
+A `BuildContext` costs nothing until asked: the ignore file is read on first use and the context is
+listed once, lazily, breadth first and bounded (MAX_ENTRIES directory entries).  The listing holds
+what the build receives (paths the ignore file excludes are left out, and an excluded directory is
+not entered unless an exception could bring something below it back, as fsutil does), never
+follows symlinks, skips unreadable directories, and lists version-control and dependency
+directories (`.git`, `node_modules`...) without entering them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher
+from lintslim.context.gopath import BadPattern, clean, has_wildcards, match
+
+DOCKERIGNORE = ".dockerignore"
+MAX_ENTRIES = 50_000
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
+OPAQUE_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", "__pycache__", ".venv", ".tox"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A path of the context (relative, `/`-separated) and what it is (symlinks are never followed)."""
+
+    path: str
+    is_dir: bool = False
+    is_symlink: bool = False
+
+    @property
+    def is_file(self) -> bool:
+        return not self.is_dir and not self.is_symlink
+
+
+@dataclass(frozen=True)
+class Listing:
+    entries: tuple[Entry, ...]
+    complete: bool  # False when the walk stopped at MAX_ENTRIES
+
+    @cached_property
+    def by_path(self) -> dict[str, Entry]:
+        return {entry.path: entry for entry in self.entries}
+
+
+@dataclass(frozen=True)
+class IgnoreFile:
+    """The ignore file in force: its name for messages, and its matcher (None when BuildKit rejects it)."""
+
+    name: str
+    matcher: IgnoreMatcher | None
+    error: str | None = None
+
+
+def context_path(source: str) -> str:
+    """A COPY source or context path, relative to the context root: `./app/`, `/app` and `app` are `app`."""
+    return clean("/" + source)[1:] or "."
+
+
+class BuildContext:
+    """One build context directory, for one Dockerfile (whose `<name>.dockerignore` may apply).
+
+    `pending` holds files a fix will create (relative path to text): they count as present, so the
+    rules see the context as it will be once the fixes are written.
+    """
+
+    def __init__(
+        self, root: Path, dockerfile_path: str | None = None, pending: Mapping[str, str] | None = None
+    ) -> None:
+        self.root = root
+        self.dockerfile_path = dockerfile_path
+        self.pending: dict[str, str] = dict(pending or {})
+
+    def with_pending(self, files: Mapping[str, str]) -> BuildContext:
+        """The same context with more files about to be created (a new object: caches start empty)."""
+        return BuildContext(self.root, self.dockerfile_path, {**self.pending, **files})
+
+    # --- the directory itself ---------------------------------------------------------------------
+
+    @cached_property
+    def _resolved_root(self) -> Path | None:
+        try:
+            root = self.root.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        return root if root.is_dir() else None
+
+    @property
+    def usable(self) -> bool:
+        """Whether the context directory exists (without it, nothing can be known)."""
+        return self._resolved_root is not None
+
+    def _lstat(self, relative: str) -> os.stat_result | None:
+        """lstat of a context path, refusing paths that leave the context through `..` or a symlinked parent."""
+        root = self._resolved_root
+        path = context_path(relative)
+        if root is None or path == ".." or path.startswith("../"):
+            return None
+        candidate = root / path
+        try:
+            parent = candidate.parent.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if parent != root and root not in parent.parents:
+            return None
+        try:
+            return os.lstat(candidate)
+        except OSError:
+            return None
+
+    def exists(self, relative: str) -> bool:
+        return context_path(relative) in self.pending or self._lstat(relative) is not None
+
+    def is_dir(self, relative: str) -> bool:
+        info = self._lstat(relative)
+        return info is not None and stat.S_ISDIR(info.st_mode)
+
+    def read_text(self, relative: str) -> str | None:
+        """A context file's text (pending files first); None when missing, outside, too big or binary."""
+        path = context_path(relative)
+        if path in self.pending:
+            return self.pending[path]
+        if self._resolved_root is None:
+            return None
+        from lintslim.files import read_context_file
+
+        return read_context_file(self._resolved_root, path)
+
+    @cached_property
+    def top_level(self) -> tuple[str, ...]:
+        """The names at the top of the context (whatever the ignore file says), pending files included."""
+        names = {path for path in self.pending if "/" not in path}
+        root = self._resolved_root
+        if root is not None:
+            with contextlib.suppress(OSError):
+                names.update(entry.name for entry in os.scandir(root))
+        return tuple(sorted(names))
+
+    def holds_only_dockerfiles(self) -> bool:
+        """True when the directory has nothing but Dockerfiles and ignore files at its top.
+
+        Such a directory is not the context a `COPY .` was written for (the Dockerfile is kept apart
+        from its sources, or was checked in alone): rules about the context's content say nothing.
+        """
+        lowered = [name.lower() for name in self.top_level]
+        return all("dockerfile" in name or "containerfile" in name or name.endswith(DOCKERIGNORE) for name in lowered)
+
+    # --- the ignore file --------------------------------------------------------------------------
+
+    @cached_property
+    def ignore_file(self) -> IgnoreFile | None:
+        """BuildKit's choice: `<Dockerfile name>.dockerignore` beside the Dockerfile, else the context's."""
+        specific = self._dockerfile_specific_ignore()
+        if specific is not None:
+            name, text = specific
+        else:
+            found = self.read_text(DOCKERIGNORE) if self.exists(DOCKERIGNORE) else None
+            if found is None:
+                return None
+            name, text = DOCKERIGNORE, found
+        try:
+            return IgnoreFile(name, IgnoreMatcher.parse(text))
+        except IgnoreError as error:
+            return IgnoreFile(name, None, str(error))
+
+    def _dockerfile_specific_ignore(self) -> tuple[str, str] | None:
+        if self.dockerfile_path in (None, "-"):
+            return None
+        dockerfile = Path(self.dockerfile_path or "")
+        candidate = dockerfile.with_name(dockerfile.name + DOCKERIGNORE)
+        try:
+            if not candidate.is_file() or candidate.stat().st_size > MAX_IGNORE_FILE_BYTES:
+                return None
+            text = candidate.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return None
+        root = self._resolved_root
+        try:
+            name = candidate.resolve().relative_to(root).as_posix() if root is not None else str(candidate)
+        except ValueError:
+            name = str(candidate)
+        return name, text
+
+    @property
+    def matcher(self) -> IgnoreMatcher | None:
+        ignore = self.ignore_file
+        return ignore.matcher if ignore is not None else None
+
+    def included(self, relative: str) -> bool:
+        """Whether the build receives `relative` (True without an ignore file, or with one BuildKit rejects)."""
+        matcher = self.matcher
+        return matcher is None or matcher.included(context_path(relative))
+
+    # --- listing and COPY sources -----------------------------------------------------------------
+
+    @cached_property
+    def listing(self) -> Listing:
+        root = self._resolved_root
+        entries, complete = _walk(root, self.matcher) if root is not None else ([], True)
+        known = {entry.path for entry in entries}
+        entries += [Entry(path) for path in sorted(self.pending) if path not in known]
+        return Listing(tuple(entries), complete)
+
+    def files_under(self, relative: str) -> list[Entry]:
+        """Listed files at or below a context path (`.` is the whole context)."""
+        path = context_path(relative)
+        if path == ".":
+            return [entry for entry in self.listing.entries if entry.is_file]
+        found = [entry for entry in self.listing.entries if entry.is_file and _within(entry.path, {path})]
+        if not found and not self.listing.complete:
+            info = self._lstat(path)  # the walk stopped early: look the path up directly
+            if info is not None and stat.S_ISREG(info.st_mode) and self.included(path):
+                found = [Entry(path)]
+        return found
+
+    def files_matching(self, source: str) -> list[Entry]:
+        """The files `COPY <source>` takes from the context, after the ignore file.
+
+        As BuildKit resolves a source: the path up to its first wildcard component is literal; the
+        rest is matched with Go's `filepath.Match` against each path below it, and a matching
+        directory is taken whole.  A source with a bad pattern takes nothing (the build fails).
+        """
+        path = context_path(source)
+        literal, wildcard = _split_wildcards(path)
+        if not wildcard:
+            return self.files_under(path)
+        base = "" if literal == "." else literal + "/"
+        taken: set[str] = set()
+        try:
+            for entry in self.listing.entries:  # breadth first: a directory comes before its content
+                below = entry.path.startswith(base) and not _within(entry.path, taken)
+                if below and match(wildcard, entry.path[len(base) :]):
+                    taken.add(entry.path)
+        except BadPattern:
+            return []
+        return [entry for entry in self.listing.entries if entry.is_file and _within(entry.path, taken)]
+
+
+def _within(path: str, roots: set[str]) -> bool:
+    """Whether `path` is one of `roots` or below one of them."""
+    while True:
+        if path in roots:
+            return True
+        path, slash, _ = path.rpartition("/")
+        if not slash:
+            return False
+
+
+def _walk(root: Path, matcher: IgnoreMatcher | None) -> tuple[list[Entry], bool]:
+    """The entries the build receives, breadth first in name order; False when MAX_ENTRIES cut it short."""
+    entries: list[Entry] = []
+    scanned = 0
+    queue: deque[str] = deque([""])
+    while queue:
+        directory = queue.popleft()
+        try:
+            with os.scandir(root / directory if directory else root) as found:
+                children = sorted(found, key=lambda child: child.name)
+        except OSError:
+            continue  # unreadable: nothing is known of what it holds
+        for child in children:
+            scanned += 1
+            if scanned > MAX_ENTRIES:
+                return entries, False
+            path = f"{directory}/{child.name}" if directory else child.name
+            try:
+                is_dir = child.is_dir(follow_symlinks=False)
+                is_symlink = child.is_symlink()
+            except OSError:
+                continue
+            excluded = matcher is not None and matcher.excluded(path)
+            enter = not excluded or (matcher is not None and matcher.may_include_under(path))
+            if is_dir and child.name not in OPAQUE_DIRECTORIES and enter:
+                queue.append(path)
+            if not excluded:
+                entries.append(Entry(path, is_dir, is_symlink))
+    return entries, True
+
+
+def _split_wildcards(path: str) -> tuple[str, str]:
+    """fsutil's `splitWildcards`: the literal leading components, and the rest from the first wildcard on."""
+    parts = path.split("/")
+    for index, part in enumerate(parts):
+        if has_wildcards(part):
+            return "/".join(parts[:index]) or ".", "/".join(parts[index:])
+    return path, ""
