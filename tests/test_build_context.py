@@ -452,3 +452,23 @@ def test_create_if_absent_follows_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o640
+
+
+def test_named_sources_do_not_list_the_whole_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make(tmp_path, {"app.py": "", "src/a/main.py": "", "src/b.key": PRIVATE_KEY, "big/x.txt": ""})
+    walked: list[str] = []
+    real_walk = build_context_module._walk
+
+    def walk(root: Path, matcher: object, start: str) -> tuple[list[build_context_module.Entry], bool]:
+        walked.append(start)
+        return real_walk(root, matcher, start)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_context_module, "_walk", walk)
+    context = BuildContext(tmp_path)
+    assert paths(context.files_matching("app.py")) == ["app.py"]
+    assert walked == []  # a file is looked up directly
+    assert paths(context.files_matching("src")) == ["src/a/main.py", "src/b.key"]
+    assert paths(context.files_matching("src/*.key")) == ["src/b.key"]
+    assert walked == ["src"]  # one walk of that subtree, reused
+    lint_found = lint("LS203", "FROM alpine\nCOPY app.py /app/\n", tmp_path)
+    assert lint_found == [] and "" not in walked

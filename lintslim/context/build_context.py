@@ -203,23 +203,43 @@ class BuildContext:
 
     @cached_property
     def listing(self) -> Listing:
+        """Everything the build receives, listed once."""
         root = self._resolved_root
-        entries, complete = _walk(root, self.matcher) if root is not None else ([], True)
+        entries, complete = _walk(root, self.matcher, "") if root is not None else ([], True)
         known = {entry.path for entry in entries}
         entries += [Entry(path) for path in sorted(self.pending) if path not in known]
         return Listing(tuple(entries), complete)
 
+    def _below(self, directory: str) -> tuple[Entry, ...]:
+        """What the build receives below a context directory; walks only that subtree unless the
+        whole context is listed already."""
+        if directory == "." or "listing" in self.__dict__:
+            prefix = "" if directory == "." else directory + "/"
+            return tuple(entry for entry in self.listing.entries if entry.path.startswith(prefix))
+        if directory not in self._subtrees:
+            root, matcher = self._resolved_root, self.matcher
+            hidden = matcher is not None and matcher.excluded(directory) and not matcher.may_include_under(directory)
+            entries = [] if root is None or hidden else _walk(root, matcher, directory)[0]
+            self._subtrees[directory] = tuple(entries)
+        return self._subtrees[directory]
+
+    @cached_property
+    def _subtrees(self) -> dict[str, tuple[Entry, ...]]:
+        return {}
+
     def files_under(self, relative: str) -> list[Entry]:
-        """Listed files at or below a context path (`.` is the whole context)."""
+        """The files the build receives at or below a context path (`.` is the whole context)."""
         path = context_path(relative)
         if path == ".":
             return [entry for entry in self.listing.entries if entry.is_file]
-        found = [entry for entry in self.listing.entries if entry.is_file and _within(entry.path, {path})]
-        if not found and not self.listing.complete:
-            info = self._lstat(path)  # the walk stopped early: look the path up directly
-            if info is not None and stat.S_ISREG(info.st_mode) and self.included(path):
-                found = [Entry(path)]
-        return found
+        if path in self.pending:
+            return [Entry(path)]
+        info = self._lstat(path)
+        if info is None or stat.S_ISLNK(info.st_mode):
+            return []
+        if not stat.S_ISDIR(info.st_mode):
+            return [Entry(path)] if stat.S_ISREG(info.st_mode) and self.included(path) else []
+        return [entry for entry in self._below(path) if entry.is_file]
 
     def files_matching(self, source: str) -> list[Entry]:
         """The files `COPY <source>` takes from the context, after the ignore file.
@@ -232,16 +252,16 @@ class BuildContext:
         literal, wildcard = _split_wildcards(path)
         if not wildcard:
             return self.files_under(path)
+        below = self._below(literal)
         base = "" if literal == "." else literal + "/"
         taken: set[str] = set()
         try:
-            for entry in self.listing.entries:  # breadth first: a directory comes before its content
-                below = entry.path.startswith(base) and not _within(entry.path, taken)
-                if below and match(wildcard, entry.path[len(base) :]):
+            for entry in below:  # breadth first: a directory comes before its content
+                if not _within(entry.path, taken) and match(wildcard, entry.path[len(base) :]):
                     taken.add(entry.path)
         except BadPattern:
             return []
-        return [entry for entry in self.listing.entries if entry.is_file and _within(entry.path, taken)]
+        return [entry for entry in below if entry.is_file and _within(entry.path, taken)]
 
 
 def _within(path: str, roots: set[str]) -> bool:
@@ -254,11 +274,12 @@ def _within(path: str, roots: set[str]) -> bool:
             return False
 
 
-def _walk(root: Path, matcher: IgnoreMatcher | None) -> tuple[list[Entry], bool]:
-    """The entries the build receives, breadth first in name order; False when MAX_ENTRIES cut it short."""
+def _walk(root: Path, matcher: IgnoreMatcher | None, start: str) -> tuple[list[Entry], bool]:
+    """The entries the build receives below `start` ("" for the root), breadth first in name order;
+    False when MAX_ENTRIES cut the walk short."""
     entries: list[Entry] = []
     scanned = 0
-    queue: deque[str] = deque([""])
+    queue: deque[str] = deque([start])
     while queue:
         directory = queue.popleft()
         try:
