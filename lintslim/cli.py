@@ -20,7 +20,16 @@ from lintslim.config import ConfigError, Settings, SettingsCache, resolve_settin
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
 from lintslim.engine.rule import Severity
 from lintslim.files import InputError, SourceFile, decode, discover, read_source, write_atomic
-from lintslim.output import FORMATS, JsonArrayWriter, Tally, summary, write_concise, write_full, write_github
+from lintslim.output import (
+    FORMATS,
+    JsonArrayWriter,
+    Tally,
+    report_redactor,
+    summary,
+    write_concise,
+    write_full,
+    write_github,
+)
 from lintslim.runner import FileReport, FixMode, check_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -175,7 +184,8 @@ def _print_diff(report: FileReport) -> None:
     for path, content in report.new_files.items():  # a created file: a diff from nothing
         created = difflib.unified_diff([], content.splitlines(keepends=True), fromfile="/dev/null", tofile=f"b/{path}")
         diff = itertools.chain(diff, created)
-    for line in diff:
+    redactor = report_redactor(report)  # a diff shows source lines: mask the secrets in them
+    for line in map(redactor.scrub, diff):
         sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
 
 

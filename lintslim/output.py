@@ -1,5 +1,13 @@
 """Output formats: full (default), concise, json and github.  Positions are 1-based; end columns are
-exclusive (they point just past the last character), as in LSP and ruff's JSON."""
+exclusive (they point just past the last character), as in LSP and ruff's JSON.
+
+No format prints a secret.  `report_redactor` finds the secrets of a file's text (with
+`lintslim.secrets`, whichever rules ran, plus the spans rules mark in `Diagnostic.redact`), and every
+writer masks them: source lines in `full`, messages and fix titles everywhere, the replacement text
+of fix edits in `json` (such an edit is marked `"redacted": true`: it is not the text to apply), and
+diff lines for `--diff`.  The one exception is `check --fix -`, whose standard output is the fixed
+file itself.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from typing import Any, TextIO
 from lintslim.engine.fixes import Applicability, Edit
 from lintslim.engine.rule import Diagnostic
 from lintslim.runner import FileReport, fails, fixable_counts
+from lintslim.secrets.redact import Redactor
 from lintslim.syntax.source import LineIndex
 
 FORMATS = ("full", "concise", "json", "github")
@@ -35,28 +44,49 @@ def _index(report: FileReport) -> LineIndex:
     return report.dockerfile.lines if report.dockerfile is not None else LineIndex(report.text)
 
 
-def _edit_record(index: LineIndex, edit: Edit) -> dict[str, Any]:
+def report_redactor(report: FileReport) -> Redactor:
+    """The secrets of a report's text, and of the original text when fixes changed it (for diffs)."""
+    from lintslim.secrets.detect import find_secrets
+    from lintslim.syntax.parser import parse
+
+    spans = [span for diagnostic in report.diagnostics for span in diagnostic.redact]
+    dockerfile = report.dockerfile if report.dockerfile is not None else parse(report.text, report.path)
+    if dockerfile.text == report.text:
+        spans += [secret.span for secret in find_secrets(dockerfile)]
+    original_values: list[str] = []
+    if report.original != report.text:
+        original = parse(report.original, report.path)
+        original_values = [report.original[s.span.start : s.span.end] for s in find_secrets(original)]
+    return Redactor.build(report.text, spans, original_values)
+
+
+def _edit_record(index: LineIndex, edit: Edit, redactor: Redactor) -> dict[str, Any]:
     start, end = index.position(edit.span.start), index.end_position(edit.span)
-    return {
+    content = redactor.scrub(edit.content)
+    record = {
         "start": edit.span.start,
         "end": edit.span.end,
         "line": start.line,
         "column": start.column,
         "end_line": end.line,
         "end_column": end.column,
-        "content": edit.content,
+        "content": content,
     }
+    if content != edit.content:
+        record["redacted"] = True
+    return record
 
 
-def diagnostic_record(report: FileReport, diagnostic: Diagnostic) -> dict[str, Any]:
+def diagnostic_record(report: FileReport, diagnostic: Diagnostic, redactor: Redactor | None = None) -> dict[str, Any]:
+    redactor = redactor if redactor is not None else report_redactor(report)
     index = _index(report)
     line, column, end_line, end_column = _positions(index, diagnostic)
     fix = None
     if diagnostic.fix is not None:
         fix = {
             "applicability": diagnostic.fix.applicability.value,
-            "title": diagnostic.fix.title,
-            "edits": [_edit_record(index, edit) for edit in diagnostic.fix.edits],
+            "title": redactor.scrub(diagnostic.fix.title),
+            "edits": [_edit_record(index, edit, redactor) for edit in diagnostic.fix.edits],
         }
     return {
         "path": report.path,
@@ -67,7 +97,7 @@ def diagnostic_record(report: FileReport, diagnostic: Diagnostic) -> dict[str, A
         "code": diagnostic.code,
         "name": diagnostic.name,
         "severity": diagnostic.severity.value,
-        "message": diagnostic.message,
+        "message": redactor.scrub(diagnostic.message),
         "url": diagnostic.url,
         "fix": fix,
     }
@@ -81,9 +111,10 @@ class JsonArrayWriter:
         self.count = 0
 
     def write(self, report: FileReport) -> None:
+        redactor = report_redactor(report) if report.diagnostics else None
         for diagnostic in report.diagnostics:
             self.out.write("[\n" if self.count == 0 else ",\n")
-            record = json.dumps(diagnostic_record(report, diagnostic), indent=2, ensure_ascii=False)
+            record = json.dumps(diagnostic_record(report, diagnostic, redactor), indent=2, ensure_ascii=False)
             self.out.write("  " + record.replace("\n", "\n  "))
             self.count += 1
 
@@ -99,7 +130,10 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
 
 
 def write_github(report: FileReport, out: TextIO) -> None:
+    if not report.diagnostics:
+        return
     index = _index(report)
+    redactor = report_redactor(report)
     for d in report.diagnostics:
         line, column, end_line, end_column = _positions(index, d)
         properties = ",".join(
@@ -112,14 +146,18 @@ def write_github(report: FileReport, out: TextIO) -> None:
                 f"title={_github_escape(f'{d.code} ({d.name})', property_value=True)}",
             ]
         )
-        out.write(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{_github_escape(d.message)}\n")
+        message = _github_escape(redactor.scrub(d.message))
+        out.write(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{message}\n")
 
 
 def write_concise(report: FileReport, out: TextIO, unsafe: bool = False) -> None:
+    if not report.diagnostics:
+        return
     index = _index(report)
+    redactor = report_redactor(report)
     for d in report.diagnostics:
         line, column, _, _ = _positions(index, d)
-        out.write(f"{report.path}:{line}:{column}: {d.code}{_marker(d, unsafe)} {d.message}\n")
+        out.write(f"{report.path}:{line}:{column}: {d.code}{_marker(d, unsafe)} {redactor.scrub(d.message)}\n")
 
 
 class _Style:
@@ -134,28 +172,34 @@ _SEVERITY_COLOR = {"error": "1;31", "warning": "1;33", "info": "1;36", "style": 
 
 
 def write_full(report: FileReport, out: TextIO, *, unsafe: bool = False, color: bool = False) -> None:
+    if not report.diagnostics:
+        return
     style = _Style(color)
     index = _index(report)
+    redactor = report_redactor(report)
     for d in report.diagnostics:
         line, column, end_line, end_column = _positions(index, d)
         header = f"{style(report.path, '1')}:{line}:{column}: {style(d.code, _SEVERITY_COLOR[d.severity.value])}"
-        out.write(f"{header}{_marker(d, unsafe)} {d.message}  [{d.severity.value}]\n")
-        _excerpt(out, index, line, column, end_line, end_column, style)
+        out.write(f"{header}{_marker(d, unsafe)} {redactor.scrub(d.message)}  [{d.severity.value}]\n")
+        _excerpt(out, index, (line, column, end_line, end_column), style, redactor)
         if d.fix is not None:
             kind = d.fix.applicability.value
-            out.write(f"{'':>6} = fix ({kind}): {d.fix.title}\n")
+            out.write(f"{'':>6} = fix ({kind}): {redactor.scrub(d.fix.title)}\n")
         out.write(f"{'':>6} = docs: {d.url}\n\n")
 
 
 def _excerpt(
-    out: TextIO, index: LineIndex, line: int, column: int, end_line: int, end_column: int, style: _Style
+    out: TextIO, index: LineIndex, where: tuple[int, int, int, int], style: _Style, redactor: Redactor
 ) -> None:
+    line, column, end_line, end_column = where
     last = min(end_line, line + 4)
     for number in range(line, last + 1):
-        text = index.line_text(number).replace("\t", " ")
+        end = index.line_end(number)
+        masked = redactor.line(end - len(index.line_text(number)), end)
+        text = masked.text.replace("\t", " ")
         out.write(f"{number:>5} | {text}\n")
-        first = column if number == line else 1
-        stop = end_column if number == end_line else len(text) + 1
+        first = masked.column(column) if number == line else 1
+        stop = masked.column(end_column) if number == end_line else len(text) + 1
         if stop > first:
             out.write(f"{'':>5} | {' ' * (first - 1)}{style('^' * (stop - first), '1;31')}\n")
     if last < end_line:

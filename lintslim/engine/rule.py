@@ -97,7 +97,11 @@ class Option:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding: which rule, where (a span into the source), what, and an optional fix."""
+    """One finding: which rule, where (a span into the source), what, and an optional fix.
+
+    `redact` holds the spans of secret values in the source: every output that shows source text
+    masks them (and the message and fix title never contain them).
+    """
 
     code: str
     name: str
@@ -105,6 +109,7 @@ class Diagnostic:
     span: Span
     severity: Severity
     fix: Fix | None = None
+    redact: tuple[Span, ...] = ()
 
     @property
     def url(self) -> str:
@@ -195,5 +200,6 @@ class Rule:
         *,
         fix: Fix | None = None,
         severity: Severity | None = None,
+        redact: tuple[Span, ...] = (),
     ) -> Diagnostic:
-        return Diagnostic(self.code, self.name, message, span, severity or self.severity, fix)
+        return Diagnostic(self.code, self.name, message, span, severity or self.severity, fix, redact)

@@ -1,0 +1,1 @@
+"""Credential leaks (LS2xx)."""
