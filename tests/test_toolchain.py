@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from lintslim.analysis.toolchain import (
-    binary_linkage,
     build_steps,
     command_ecosystem,
     fed_by_other_stages,
@@ -174,27 +173,6 @@ def test_step_labels() -> None:
         "make install",
         "npm run build",
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "linkage"),
-    [
-        ("FROM golang:1.23\nRUN CGO_ENABLED=0 go build -o /app .\n", "static"),
-        ("FROM golang:1.23\nENV CGO_ENABLED=0\nRUN go build -o /app .\n", "static"),
-        ("FROM golang:1.23\nRUN export CGO_ENABLED=0 && go build -o /app .\n", "static"),
-        ("FROM golang:1.23\nRUN go build -o /app .\n", "glibc"),
-        ("FROM golang:1.23-alpine\nRUN go build -o /app .\n", "static"),
-        ("FROM golang:1.23-alpine\nRUN apk add gcc musl-dev\nRUN go build -o /app .\n", "musl"),
-        ("FROM rust:1.82\nRUN cargo build --release\n", "glibc"),
-        ("FROM rust:1.82-alpine\nRUN cargo build --release\n", "static"),
-        ("FROM rust:1.82\nRUN cargo build --release --target x86_64-unknown-linux-musl\n", "static"),
-        ("FROM example.com/builder:1\nRUN go build -o /app .\n", None),
-    ],
-)
-def test_binary_linkage(text: str, linkage: str | None) -> None:
-    dockerfile = parse(text)
-    (step,) = build_steps(dockerfile, dockerfile.instructions)
-    assert binary_linkage(dockerfile, step) == linkage
 
 
 @pytest.mark.parametrize(

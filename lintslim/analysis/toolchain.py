@@ -539,7 +539,7 @@ def _runs_start_script(words: list[str]) -> bool:
     return bool(words) and (words[0] == "start" or words[0].startswith("start:"))
 
 
-# --- variables and linkage ----------------------------------------------------------------------
+# --- variables ----------------------------------------------------------------------
 
 
 def variables_at(dockerfile: Dockerfile, instruction: Instruction, command: Command) -> dict[str, str]:
@@ -550,60 +550,3 @@ def variables_at(dockerfile: Dockerfile, instruction: Instruction, command: Comm
             break
         _note_variables(earlier, state)
     return {**state.variables, **command.assignments}
-
-
-def cgo_enabled(dockerfile: Dockerfile, step: BuildStep) -> bool | None:
-    """Whether a Go build has cgo on: what `CGO_ENABLED` says, else whether a C compiler is at hand.
-
-    None when neither is known.  Go turns cgo off by itself when no C compiler is found (Go 1.20+).
-    """
-    from lintslim.knowledge import stage_facts
-
-    said = variables_at(dockerfile, step.instruction, step.command).get("CGO_ENABLED")
-    if said in ("0", "1"):
-        return said == "1"
-    graph = dockerfile.graph
-    stage = graph.stage_of(step.instruction)
-    if stage is None:
-        return None
-    earlier = [i for i in chain_instructions(graph, stage) if i.index <= step.instruction.index]
-    if any(
-        set(install.packages) & {"gcc", "build-base", "build-essential", "clang"}
-        for install in tool_installs(dockerfile, earlier)
-    ):
-        return True
-    facts = stage_facts(graph, stage)
-    return None if facts is None else facts.compiler
-
-
-def binary_linkage(dockerfile: Dockerfile, step: BuildStep) -> str | None:
-    """How a Go or Rust binary links: "static", "glibc" or "musl", or None when unknown."""
-    from lintslim.knowledge import stage_facts
-
-    graph = dockerfile.graph
-    stage = graph.stage_of(step.instruction)
-    facts = stage_facts(graph, stage) if stage is not None else None
-    libc = facts.libc if facts is not None else None
-    if step.ecosystem == "go":
-        cgo = cgo_enabled(dockerfile, step)
-        if cgo is False:
-            return "static"
-        return libc if cgo and libc in ("glibc", "musl") else None
-    if step.ecosystem == "rust":
-        target = option_value(step.command.args, "--target")
-        if target is not None:
-            return "static" if "musl" in target else ("glibc" if "gnu" in target else None)
-        return {"musl": "static", "glibc": "glibc"}.get(libc or "")  # musl targets link statically by default
-    return None
-
-
-def option_value(args: tuple[str, ...], *names: str) -> str | None:
-    """The value of the last `--name value` / `--name=value` / `-o value` among `args`."""
-    found: str | None = None
-    for index, arg in enumerate(args):
-        for name in names:
-            if arg == name and index + 1 < len(args):
-                found = args[index + 1]
-            elif arg.startswith(name + "="):
-                found = arg[len(name) + 1 :]
-    return found

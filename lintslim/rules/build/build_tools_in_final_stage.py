@@ -3,8 +3,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from lintslim.analysis.artifacts import artifacts
 from lintslim.analysis.toolchain import (
-    binary_linkage,
     build_steps,
     chain_instructions,
     fed_by_other_stages,
@@ -14,9 +14,9 @@ from lintslim.analysis.toolchain import (
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import ImageFacts, image_facts, runtime_image
-from lintslim.syntax.nodes import Dockerfile, Instruction
+from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import shell_commands
-from lintslim.syntax.stages import BuildGraph, Stage
+from lintslim.syntax.stages import Stage
 
 _INTERPRETED = frozenset({"python", "node", "java", "dotnet"})
 _PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -49,9 +49,10 @@ class BuildToolsInFinalStage(Rule):
     When the final stage only copies artifacts in (no build command), the fix swaps the base image
     for the runtime image the knowledge base suggests, keeping `AS name` and flags: the `-slim`
     variant for Python and Node, the Temurin JRE of the same major version for Maven, Gradle and
-    JDK images, the ASP.NET runtime for the .NET SDK, and for Go and Rust binaries
-    `distroless/static` (statically linked) or `distroless/cc` (glibc) when the final stage needs
-    no shell (no `RUN`, exec-form command that runs a copied binary, no `HEALTHCHECK`).  It is
+    JDK images, the ASP.NET runtime for the .NET SDK, and for Go, Rust and C binaries copied in
+    (as the artifact model places and links them) `distroless/static` (statically linked) or
+    `distroless/cc` (glibc), when the final stage needs no shell: no `RUN`, no `HEALTHCHECK`, and an
+    exec-form command that runs a copied binary.  It is
     unsafe: the runtime image lacks what the build image had (compilers, headers, libraries, a
     shell for distroless), which the program may still have used.  Installs are reported without a
     fix: moving them to a build stage needs a person.
@@ -97,7 +98,7 @@ class BuildToolsInFinalStage(Rule):
                 "build in a build stage and copy the result into a runtime image",
             )
             return
-        runtime = _runtime_for(ctx.dockerfile, ctx.graph, final, facts)
+        runtime = _runtime_for(ctx, final, facts)
         fix = None
         if runtime is not None:
             fix = Fix.unsafe(f"Use `{runtime}` as the final base", Edit.replace(word.span, runtime))
@@ -108,35 +109,25 @@ class BuildToolsInFinalStage(Rule):
         )
 
 
-def _runtime_for(dockerfile: Dockerfile, graph: BuildGraph, final: Stage, facts: ImageFacts) -> str | None:
+def _runtime_for(ctx: RuleContext, final: Stage, facts: ImageFacts) -> str | None:
     """The runtime base for what the final stage runs: by the image's language, else by the binaries' linkage."""
     if facts.language in _INTERPRETED:
         return runtime_image(final.image, facts.language)
-    linkages = {_linkage_of(dockerfile, graph, link.source_stage) for link in graph.links if link.stage == final.index}
+    copied = [artifact for artifact in artifacts(ctx).in_stage(final.index) if artifact.stage != final.index]
+    linkages = {artifact.linkage for artifact in copied}
     if len(linkages) != 1:
         return None
     linkage = linkages.pop()
-    if linkage not in ("static", "glibc") or not _runs_without_shell(dockerfile, graph, final):
+    paths = {artifact.path for artifact in copied if artifact.path is not None}
+    if linkage not in ("static", "glibc") or not _runs_without_shell(ctx, final, paths):
         return None
     return runtime_image(None, linkage)
 
 
-def _linkage_of(dockerfile: Dockerfile, graph: BuildGraph, source: int | None) -> str | None:
-    """How the binaries a build stage makes link, when it builds Go or Rust and they all agree."""
-    if source is None:
-        return None
-    steps = [
-        step
-        for step in build_steps(dockerfile, chain_instructions(graph, graph.stages[source]))
-        if step.ecosystem in ("go", "rust")
-    ]
-    linkages = {binary_linkage(dockerfile, step) for step in steps}
-    return linkages.pop() if len(linkages) == 1 else None
-
-
-def _runs_without_shell(dockerfile: Dockerfile, graph: BuildGraph, final: Stage) -> bool:
-    """No RUN, no shell-form command or health check, and the command runs a binary copied in."""
+def _runs_without_shell(ctx: RuleContext, final: Stage, binaries: set[str]) -> bool:
+    """No RUN, no shell-form command or health check, and the command runs one of the copied binaries."""
     commands: list[Instruction] = []
+    workdir = "/"
     for instruction in final.instructions[1:]:
         keyword = instruction.keyword
         if keyword in ("RUN", "ONBUILD", "SHELL") or (keyword == "HEALTHCHECK" and instruction.values[:1] != ("NONE",)):
@@ -145,6 +136,11 @@ def _runs_without_shell(dockerfile: Dockerfile, graph: BuildGraph, final: Stage)
             name = instruction.rest.value.split(":", 1)[0]
             if not name.isdigit() and name not in _SHELL_LESS_USERS:
                 return False
+        if keyword == "WORKDIR" and instruction.rest is not None:
+            resolved = ctx.graph.resolve(instruction.rest.value, instruction)
+            if not resolved.complete:
+                return False
+            workdir = posixpath.normpath(posixpath.join(workdir, resolved.value))
         if keyword in ("CMD", "ENTRYPOINT"):
             if not instruction.is_json:
                 return False
@@ -153,31 +149,10 @@ def _runs_without_shell(dockerfile: Dockerfile, graph: BuildGraph, final: Stage)
     runs = entrypoint[-1:] or commands[-1:]
     if not runs or not runs[0].args:
         return False
-    program = shell_commands(dockerfile, runs[0])
+    program = shell_commands(ctx.dockerfile, runs[0])
     if len(program) != 1 or not program[0].argv:
         return False
-    return _is_copied(graph, final, program[0].argv[0].value)
-
-
-def _is_copied(graph: BuildGraph, final: Stage, program: str) -> bool:
-    """Whether `program` names a file a `COPY --from` of the final stage put in place."""
-    workdir = "/"
-    places: set[str] = set()
-    for instruction in final.instructions[1:]:
-        if instruction.keyword == "WORKDIR" and instruction.rest is not None:
-            resolved = graph.resolve(instruction.rest.value, instruction)
-            if not resolved.complete:
-                return False
-            workdir = posixpath.normpath(posixpath.join(workdir, resolved.value))
-        if instruction.keyword != "COPY" or instruction.flag("from") is None or len(instruction.args) != 2:
-            continue
-        source, destination = (graph.resolve(token.value, instruction) for token in instruction.args)
-        if not (source.complete and destination.complete):
-            continue
-        target = posixpath.join(workdir, destination.value)
-        if destination.value.endswith("/") or destination.value in (".", "./") or target in _PATH_DIRS:
-            target = posixpath.join(target, posixpath.basename(source.value.rstrip("/")))
-        places.add(posixpath.normpath(target))
-    if "/" not in program:
-        return any(posixpath.join(directory, program) in places for directory in _PATH_DIRS)
-    return posixpath.normpath(posixpath.join(workdir, program)) in places
+    name = program[0].argv[0].value
+    if "/" not in name:
+        return any(posixpath.join(directory, name) in binaries for directory in _PATH_DIRS)
+    return posixpath.normpath(posixpath.join(workdir, name)) in binaries

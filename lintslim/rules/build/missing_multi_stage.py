@@ -5,14 +5,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from lintslim.analysis.artifacts import Artifact, artifacts
 from lintslim.analysis.toolchain import (
     BuildStep,
-    binary_linkage,
     build_steps,
     chain_instructions,
     fed_by_other_stages,
     is_toolchain_package,
-    option_value,
     package_installs,
     tool_installs,
     toolchain_purpose,
@@ -85,12 +84,12 @@ class MissingMultiStage(Rule):
     The fix rewrites the file into a `build` stage (the original base, with every build step) and a
     runtime stage that copies only the artifact, for four layouts it can read:
 
-    - Go: every `go build` names its output with `-o`, and the command runs that binary.  The
-      runtime is `distroless/static` when cgo is off (`CGO_ENABLED=0`, or no C compiler in the base,
-      in which case the fix also sets `ENV CGO_ENABLED=0` to keep it so), else `distroless/cc`.
-    - Rust: `cargo build --release` of the package that `Cargo.toml` in the build context names
-      (its single `[[bin]]`, else `[package] name`), run by the command; `distroless/cc` for glibc
-      targets, `distroless/static` for musl ones.
+    - Go and Rust: every binary the build makes has a known place (the artifact model follows
+      `go build -o`, `go install`, Cargo's `target/<profile>/` with the name from `Cargo.toml` in the
+      build context, and `cp`/`mv` of the result), and the exec-form command runs one of them.  The
+      runtime is `distroless/static` for statically linked binaries (Go with cgo off, Rust musl
+      targets) and `distroless/cc` for glibc ones.  When cgo is off only because the Go image has no
+      C compiler, the fix also sets `ENV CGO_ENABLED=0` in the build stage to keep it so.
     - Node: an `npm ci`/`npm install` and `npm run build` whose output the command runs (`node
       dist/…`, or a `start` script that does): the builder prunes dev dependencies, and the runtime
       (`node:<version>-slim`, or the same base when it already is a runtime image) gets
@@ -194,7 +193,7 @@ def _rewrite(ctx: RuleContext, steps: tuple[BuildStep, ...]) -> Fix | None:
     if layout is None or _blocked(ctx.dockerfile, layout):
         return None
     ecosystems = {step.ecosystem for step in steps}
-    planners = {"go": _plan_go, "rust": _plan_rust, "node": _plan_node, "python-native": _plan_python}
+    planners = {"go": _plan_binaries, "rust": _plan_binaries, "node": _plan_node, "python-native": _plan_python}
     if len(ecosystems) != 1 or (planner := planners.get(ecosystems.pop())) is None:
         return None
     plan = planner(ctx, layout, steps)
@@ -259,32 +258,32 @@ def _stage_span(stage: Stage) -> Span:
 # --- per ecosystem --------------------------------------------------------------------------------
 
 
-def _plan_go(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ...]) -> _Plan | None:
+def _plan_binaries(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ...]) -> _Plan | None:
+    """Go and Rust: copy the binaries the artifact model places, onto the runtime their linkage needs."""
     dockerfile = ctx.dockerfile
-    outputs: list[str] = []
-    for step in steps:
-        if step.command.args[:1] != ("build",):
-            return None  # `go install` puts binaries where GOBIN says
-        output = option_value(step.command.args, "-o")
-        path = _artifact_path(dockerfile, step, output, layout)
-        if path is None:
-            return None
-        outputs.append(path)
-    linkages = {binary_linkage(dockerfile, step) for step in steps}
-    linkage = linkages.pop() if len(linkages) == 1 else None
-    said = all("CGO_ENABLED" in variables_at(dockerfile, step.instruction, step.command) for step in steps)
-    head: list[str] = []
-    title_extra = ""
-    if linkage == "static" and not said:
-        head.append("ENV CGO_ENABLED=0")
-        title_extra = "; sets `CGO_ENABLED=0` (cgo was off only because the base has no C compiler)"
+    language = steps[0].ecosystem
+    built = [item for item in artifacts(ctx).built_in(layout.stage.index) if item.language == language]
+    paths = _binary_paths(built, _program_paths(dockerfile, layout))
+    linkages = {item.linkage for item in built}
+    if not built or len(linkages) != 1:
+        return None
+    linkage = linkages.pop()
     if linkage not in ("static", "glibc"):
         return None
+    head: list[str] = []
+    title_extra = ""
+    said = all("CGO_ENABLED" in variables_at(dockerfile, step.instruction, step.command) for step in steps)
+    if language == "go" and linkage == "static" and not said:
+        head.append("ENV CGO_ENABLED=0")
+        title_extra = "; sets `CGO_ENABLED=0` (cgo was off only because the base has no C compiler)"
     runtime = runtime_image(None, linkage)
     assert runtime is not None
+    known = [path for path in paths if path is not None]
+    if len(known) != len(paths):
+        return None
     return _Plan(
         runtime,
-        [(path, path) for path in dict.fromkeys(outputs)],
+        [(path, path) for path in dict.fromkeys(known)],
         f"Split into a `{BUILD_STAGE}` stage and a `{runtime}` runtime stage{title_extra}",
         builder_head=head,
         users=frozenset(_USERS_OF[linkage]),
@@ -292,98 +291,30 @@ def _plan_go(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ...]) ->
     )
 
 
-def _plan_rust(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ...]) -> _Plan | None:
-    dockerfile = ctx.dockerfile
-    builds = [step for step in steps if step.command.args[:1] in (("build",), ("b",))]
-    if len(builds) != len(steps):
-        return None
-    step = builds[-1]
-    args = step.command.args
-    if not ({"--release", "-r"} & set(args)) or any(a.startswith(("-p", "--package", "--target-dir")) for a in args):
-        return None
-    if "CARGO_TARGET_DIR" in dockerfile.graph.scope_at(step.instruction).values:
-        return None
-    name = option_value(args, "--bin") or _cargo_binary(ctx)
-    if name is None:
-        return None
-    target = option_value(args, "--target")
-    relative = posixpath.join("target", target or "", "release", name)
-    path = _artifact_path(dockerfile, step, relative, layout)
-    linkage = binary_linkage(dockerfile, step)
-    if path is None or linkage not in ("static", "glibc"):
-        return None
-    runtime = runtime_image(None, linkage)
-    assert runtime is not None
-    return _Plan(
-        runtime,
-        [(path, path)],
-        f"Split into a `{BUILD_STAGE}` stage and a `{runtime}` runtime stage",
-        users=frozenset(_USERS_OF[linkage]),
-        shell=False,
-    )
+def _binary_paths(built: list[Artifact], program: set[str]) -> list[str | None]:
+    """One path per binary built: where the command runs it from, else its last place (after `cp`/`mv`)."""
+    places: dict[tuple[int, int], list[str | None]] = {}
+    for item in built:
+        places.setdefault((item.instruction.index, item.command.span.start), []).append(item.path)
+    chosen: list[str | None] = []
+    for paths in places.values():
+        run = [path for path in paths if path in program]
+        chosen.append(run[0] if run else paths[-1])
+    return chosen
 
 
-def _cargo_binary(ctx: RuleContext) -> str | None:
-    """The binary `cargo build` makes for the context's Cargo.toml: its one `[[bin]]`, else the package."""
-    text = ctx.read_context_file("Cargo.toml")
-    if text is None:
-        return None
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
-    try:
-        manifest = tomllib.loads(text)
-    except ValueError:  # TOMLDecodeError
-        return None
-    bins = manifest.get("bin", [])
-    if isinstance(bins, list) and bins:
-        names = [item.get("name") for item in bins if isinstance(item, dict)]
-        return names[0] if len(names) == 1 and isinstance(names[0], str) else None
-    package = manifest.get("package")
-    if isinstance(package, dict) and isinstance(package.get("name"), str) and not manifest.get("workspace"):
-        return str(package["name"])
-    return None
-
-
-def _artifact_path(dockerfile: Dockerfile, step: BuildStep, output: str | None, layout: _Layout) -> str | None:
-    """The absolute path of a build output, following a `cp`/`mv` of it later in the same RUN."""
-    if output is None or "$" in output:
-        return None
-    commands = shell_commands(dockerfile, step.instruction)
-    position = commands.index(step.command)
-    if any(command.name in ("cd", "pushd") for command in commands[:position]):
-        return None  # relative paths no longer start at the WORKDIR
-    if not output.startswith("/"):
-        workdir = _workdir_at(dockerfile.graph, layout.stage, step.instruction.index)
-        if workdir is None:
-            return None
-        output = posixpath.join(workdir, output)
-    path = posixpath.normpath(output)
-    for command in commands[position + 1 :]:
-        if command.name in ("cd", "pushd"):
-            break
-        if command.name in ("cp", "mv", "install"):
-            operands = [arg for arg in command.args if not arg.startswith("-")]
-            if len(operands) == 2 and _absolute(operands[0], layout, step) == path:
-                destination = _absolute(operands[1], layout, step)
-                if destination is None:
-                    return None
-                directory = operands[1].endswith("/") or destination in _PATH_DIRS
-                path = posixpath.join(destination, posixpath.basename(path)) if directory else destination
-    return path
-
-
-def _absolute(word: str, layout: _Layout, step: BuildStep) -> str | None:
-    if "$" in word or "*" in word:
-        return None
-    if word.startswith("/"):
-        return posixpath.normpath(word)
-    workdir = _workdir_at(layout.dockerfile.graph, layout.stage, step.instruction.index)
-    return None if workdir is None else posixpath.normpath(posixpath.join(workdir, word))
+def _program_paths(dockerfile: Dockerfile, layout: _Layout) -> set[str]:
+    """The absolute paths the container's program may be (a bare name: each directory of PATH)."""
+    commands = _container_command(dockerfile, layout)
+    if not commands or not commands[0].argv:
+        return set()
+    program = commands[0].argv[0].value
+    if "/" not in program:
+        return {posixpath.join(directory, program) for directory in _PATH_DIRS}
+    if program.startswith("/"):
+        return {posixpath.normpath(program)}
+    workdir = layout.final_workdir
+    return set() if workdir is None else {posixpath.normpath(posixpath.join(workdir, program))}
 
 
 def _plan_node(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ...]) -> _Plan | None:
@@ -573,16 +504,7 @@ def _runtime_can_run(dockerfile: Dockerfile, graph: BuildGraph, layout: _Layout,
     commands = _container_command(dockerfile, layout)
     if not commands or len(commands) != 1 or not commands[0].argv:
         return False
-    program = commands[0].argv[0].value
-    artifacts = {destination for _, destination in plan.copies}
-    if "/" not in program:
-        return any(posixpath.join(directory, program) in artifacts for directory in _PATH_DIRS)
-    workdir = layout.final_workdir
-    if not program.startswith("/"):
-        if workdir is None:
-            return False
-        program = posixpath.join(workdir, program)
-    return posixpath.normpath(program) in artifacts
+    return bool(_program_paths(dockerfile, layout) & {destination for _, destination in plan.copies})
 
 
 # --- rendering ------------------------------------------------------------------------------------
