@@ -8,6 +8,7 @@ from lintslim.analysis.toolchain import (
     build_steps,
     command_ecosystem,
     fed_by_other_stages,
+    is_compiler_package,
     is_pip_install,
     is_toolchain_package,
     package_name,
@@ -95,6 +96,13 @@ def test_pip_installs(command: str, installs: bool) -> None:
 )
 def test_toolchain_packages(package: str, toolchain: bool) -> None:
     assert is_toolchain_package(package) is toolchain
+
+
+@pytest.mark.parametrize(
+    ("package", "compiler"), [("gcc", True), ("build-base", True), ("golang-1.22-go", True), ("libpq-dev", False)]
+)
+def test_compiler_packages(package: str, compiler: bool) -> None:
+    assert is_compiler_package(package) is compiler
 
 
 def test_package_name_strips_pins() -> None:

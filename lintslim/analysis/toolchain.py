@@ -203,6 +203,15 @@ def is_toolchain_package(name: str) -> bool:
     return name in _EXACT_TOOLCHAIN_PACKAGES or any(pattern.fullmatch(name) for pattern in _TOOLCHAIN_PACKAGE_PATTERNS)
 
 
+_HEADER_PACKAGES = re.compile(r".+-(dev|devel)|linux-headers")
+
+
+def is_compiler_package(name: str) -> bool:
+    """A toolchain package that compiles or builds, not only headers (`gcc`, `make`, `golang`; not `libpq-dev`)."""
+    name = package_name(name)
+    return is_toolchain_package(name) and not _HEADER_PACKAGES.fullmatch(name)
+
+
 @dataclass(frozen=True)
 class ToolInstall:
     """A package install that brings toolchain packages, and which of them stay in the image."""

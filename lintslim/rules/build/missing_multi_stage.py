@@ -11,6 +11,7 @@ from lintslim.analysis.toolchain import (
     build_steps,
     chain_instructions,
     fed_by_other_stages,
+    is_compiler_package,
     is_toolchain_package,
     package_installs,
     tool_installs,
@@ -65,7 +66,8 @@ class MissingMultiStage(Rule):
     `gradle build`, `npm run build`, `yarn build`, `dotnet publish`, `gcc`, `make`, or a `pip install`
     after installing a compiler) when no other stage feeds it, and the image keeps a toolchain: its
     base is a build image (`golang`, `rust`, `maven`, full `node` or `python`…) or it installs
-    compilers or `-dev` packages that no removal in the same `RUN` takes out again.  The finding
+    compilers that no removal in the same `RUN` takes out again (development headers alone, such
+    as a kept `libpcap-dev`, do not count: programs may load the library through them).  The finding
     points at the first build command.
 
     Not flagged: a build whose compilers are removed in the same `RUN` (`apk add --virtual
@@ -126,7 +128,7 @@ class MissingMultiStage(Rule):
         facts = stage_facts(graph, final)
         kept = [package for install in tool_installs(dockerfile, instructions) for package in install.kept]
         base_steps = [step for step in steps if facts is not None and uses_base_toolchain(step, facts)]
-        if not base_steps and not kept:
+        if not base_steps and not any(is_compiler_package(package) for package in kept):
             return
         if toolchain_purpose(dockerfile, graph, final) is not None:
             return
