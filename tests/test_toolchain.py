@@ -245,3 +245,21 @@ def test_fed_by_other_stages() -> None:
     assert not fed_by_other_stages(graph, graph.stages[1])
     chained = parse("FROM golang:1.23 AS base\nRUN go build -o /app .\nFROM base\nCOPY --from=base /app /bin/app\n")
     assert not fed_by_other_stages(chained.graph, chained.graph.stages[1])
+
+
+def test_ls101_rewrites_do_not_trip_ls102() -> None:
+    """The runtime stage LS101 writes is what LS102 asks for: neither rule flags the result."""
+    from pathlib import Path
+
+    from lintslim.config import settings_from_mapping
+    from lintslim.docs import load_case_file
+    from lintslim.engine.linter import Linter
+    from lintslim.engine.registry import default_registry
+
+    registry = default_registry()
+    linter = Linter.for_path(registry, settings_from_mapping({"select": ["LS101", "LS102"]}, registry), None)
+    cases = load_case_file(Path(__file__).resolve().parent.parent / "rules" / "LS101.yml")
+    rewrites = [case["unsafe_fix"] for case in cases.values() if "unsafe_fix" in case]
+    assert len(rewrites) >= 8
+    for text in rewrites:
+        assert linter.lint_text(text)[1] == []
