@@ -57,7 +57,7 @@ class Secret:
     """A literal credential: `span` is the secret value itself, `what` says what it is (never the value)."""
 
     span: Span
-    what: str
+    what: str  # "GitHub token", "secret in `DB_PASSWORD`", "password in a URL"
     detector: str  # "format:<id>", "url", "name", "command", "config"
 
 
@@ -137,7 +137,7 @@ def _key_values(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[Se
             continue
         literal = _literal(pair.value, dockerfile.escape)
         if literal is not None and is_credential(literal) and not is_public_key_id(key, literal):
-            yield Secret(_inside_quotes(pair.value), f"value of `{key}`", "name")
+            yield Secret(_inside_quotes(pair.value), f"secret in `{key}`", "name")
 
 
 def _literal(token: Token, escape: str) -> str | None:
@@ -191,7 +191,7 @@ def _assignments(command: Command) -> Iterator[Secret]:
             and is_credential(value)
             and not is_public_key_id(name, value)
         ):
-            yield Secret(_value_span(word, value), f"value of `{name}`", "command")
+            yield Secret(_value_span(word, value), f"secret in `{name}`", "command")
 
 
 def _arguments(program: str, args: tuple[Word, ...]) -> Iterator[Secret]:
@@ -202,14 +202,14 @@ def _arguments(program: str, args: tuple[Word, ...]) -> Iterator[Secret]:
         if equals:
             name = _config_key(key.removeprefix("-D") if key.startswith("-D") else key.lstrip("-"))
             if name and strong_secret_word(name) is not None and is_credential(assigned):
-                yield Secret(_value_span(word, assigned), f"value of `{name}`", "command")
+                yield Secret(_value_span(word, assigned), f"secret in `{name}`", "command")
             continue
         if not value.startswith("--") or index + 1 >= len(args):
             continue
         option = value[2:]
         following = args[index + 1]
         if _takes_secret_value(option) and _option_value(following.value):
-            yield Secret(_value_span(following, following.value), f"value of `{value}`", "command")
+            yield Secret(_value_span(following, following.value), f"secret after `{value}`", "command")
 
 
 def _option_value(value: str) -> bool:
@@ -299,7 +299,7 @@ def _echoed(word: Word) -> Iterator[Secret]:
             key, start, end = setting
             value = line[start:end]
             if _is_secret_key(key) and is_credential(value) and not is_public_key_id(_config_key(key), value):
-                yield Secret(_value_span(word, value), f"value of `{_config_key(key)}`", "command")
+                yield Secret(_value_span(word, value), f"secret in `{_config_key(key)}`", "command")
             continue
         parts = line.split()
         for index, part in enumerate(parts[:-1]):
@@ -352,7 +352,7 @@ def _config_line(line: str, start: int) -> Iterator[Secret]:
         key, value_start, value_end = setting
         value = line[value_start:value_end]
         if _is_secret_key(key) and is_credential(value):
-            yield Secret(Span(start + value_start, start + value_end), f"value of `{key}`", "config")
+            yield Secret(Span(start + value_start, start + value_end), f"secret in `{key}`", "config")
         return
     words = stripped.split()
     for index, word in enumerate(words[:-1]):

@@ -29,7 +29,7 @@ _SEPARATOR = re.compile(r"[^A-Za-z0-9]{1,256}")
 STRONG_WORDS = frozenset(
     {
         "password", "passwords", "passwd", "passphrase", "pword", "secret", "secrets", "token", "tokens",
-        "credential", "credentials", "creds", "apikey", "apikeys", "privatekey", "accesskey", "secretkey",
+        "credential", "credentials", "cred", "creds", "apikey", "apikeys", "privatekey", "accesskey", "secretkey",
         "authtoken", "accesstoken", "clientsecret", "sessiontoken",
     }
 )  # fmt: skip
@@ -90,7 +90,7 @@ def secret_word(name: str) -> str | None:
     if name.upper() in PATH_NAMES:
         return None
     words = name_words(name)
-    if not words or any(word in EXCLUDING_WORDS for word in words) or words[-1] in NON_SECRET_LAST_WORDS:
+    if not words or any(word in EXCLUDING_WORDS for word in words) or _ends_in_non_secret_word(name, words):
         return None
     for word in words:
         if word in STRONG_WORDS:
@@ -107,6 +107,12 @@ def secret_word(name: str) -> str | None:
         if not any(word in NON_SECRET_KEY_QUALIFIERS for word in qualifiers):
             return "key"
     return None
+
+
+def _ends_in_non_secret_word(name: str, words: tuple[str, ...]) -> bool:
+    """`…_PATH`, `…_URL`; the last part is also read whole, for odd casing such as `CHANGE_URl`."""
+    last_part = _SEPARATOR.split(name.strip("_-. "))[-1].lower()
+    return words[-1] in NON_SECRET_LAST_WORDS or last_part in NON_SECRET_LAST_WORDS
 
 
 def strong_secret_word(name: str) -> str | None:

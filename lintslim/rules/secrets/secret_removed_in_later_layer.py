@@ -129,8 +129,8 @@ class SecretRemovedInLaterLayer(Rule):
 def _message(added: Added) -> str:
     line = added.instruction.start_line
     return (
-        f"`{added.shown}` ({added.kind}) was added at line {line} and is deleted in a later layer: "
-        f"the layer of line {line} still holds it; use a secret mount or a build stage"
+        f"`{added.shown}` ({added.kind}) added at line {line} is deleted in a later layer: "
+        f"the layer of line {line} still holds it"
     )
 
 
@@ -201,7 +201,8 @@ def _copied(graph: BuildGraph, instruction: Instruction, walk: _Walk) -> Iterato
         for candidate in candidates:
             resolved = _resolve(candidate, walk.workdir, "/root")  # COPY does not expand `~`
             if resolved is not None:
-                yield Added(resolved, instruction, candidate if candidates == [inside] else destination.value, kind)
+                shown = candidate if candidates == [inside] else destination.value
+                yield Added(resolved, instruction, posixpath.normpath(shown), kind)
 
 
 def _added(path: str, shown: str, instruction: Instruction, walk: _Walk) -> Iterator[Added]:
