@@ -1,0 +1,319 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lintslim.analysis.dependencies import recognise_install
+from lintslim.engine.fixes import Edit, Fix
+from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
+from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue
+from lintslim.syntax.shell import Command, shell_commands
+from lintslim.syntax.shellwords import referenced_variables
+from lintslim.syntax.source import Span
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# Names of one word (or run together into one) that change on every build.
+_VOLATILE_WORDS = frozenset(
+    {"cachebust", "cachebuster", "cachebusting", "buildtime", "builddate", "buildid", "buildnumber", "timestamp",
+     "buildtimestamp", "created"}
+)  # fmt: skip
+_COMMIT_RUN_TOGETHER = frozenset({"gitsha", "gitcommit", "commitsha", "vcsref", "gitref", "gitrev", "githash"})
+_COMMIT_WORDS = frozenset({"commit", "sha", "sha1", "ref", "revision", "rev", "hash"})
+_COMMIT_OWNERS = frozenset(
+    {"git", "vcs", "source", "src", "ci", "build", "commit", "head", "repo", "app", "image", "github", "code",
+     "project", "release", "scm", "bitbucket", "gitlab", "circle", "travis", "docker"}
+)  # fmt: skip
+_TIME_WORDS = frozenset({"date", "time", "timestamp", "datetime"})
+_TIME_OWNERS = frozenset({"build", "created", "creation", "image", "cache", "commit", "git", "release"})
+_COUNTER_WORDS = frozenset({"id", "number", "num"})
+_COUNTER_OWNERS = frozenset({"build", "pipeline", "run", "job", "workflow"})
+_VERSION_NAMES = frozenset(
+    {"version", "app version", "build version", "image version", "release version", "project version",
+     "service version", "application version", "docker tag", "image tag", "build tag", "git tag", "git describe"}
+)  # fmt: skip
+# A default that pins a release or a commit: the value changes only when someone edits it.
+_PINNED = re.compile(r"v?\d+(\.\d+)+([-+~][0-9A-Za-z.+~-]+)?|[0-9a-fA-F]{7,128}")
+_PLACEHOLDER = re.compile(r"v?0+(\.0+)*([-+~].*)?")
+
+
+def _words(name: str) -> list[str]:
+    return [word.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for word in _WORD.findall(part)]
+
+
+def is_cache_buster(name: str) -> bool:
+    """A name made to bust the cache on purpose (`CACHEBUST`, `CACHE_DATE`, `TIMESTAMP`)."""
+    words = _words(name)
+    return "cache" in words or any("bust" in word for word in words) or words in (["timestamp"], ["date"], ["now"])
+
+
+def is_volatile(name: str, default: str | None) -> bool:
+    """Whether an ARG's name says its value changes on every build (a commit, a date, a build number).
+
+    Versions and commits count only without a default or with a placeholder one: `ARG VERSION=1.4.2`
+    pins a release, which changes when someone edits it, not on every build.
+    """
+    words = _words(name)
+    if not words:
+        return False
+    last, first = words[-1], words[0]
+    cache_bust = "cache" in words and any(word.startswith("bust") for word in words)
+    if cache_bust or (len(words) == 1 and last in _VOLATILE_WORDS):
+        return True
+    if last in _TIME_WORDS and (len(words) == 1 or first in _TIME_OWNERS):
+        return True
+    if last in _COUNTER_WORDS and len(words) >= 2 and words[-2] in _COUNTER_OWNERS:
+        return True
+    commit = last in _COMMIT_WORDS and (len(words) == 1 or first in _COMMIT_OWNERS)
+    commit = commit or last in _COMMIT_RUN_TOGETHER
+    if commit or " ".join(words) in _VERSION_NAMES:
+        value = (default or "").strip("\"'")
+        return not _PINNED.fullmatch(value) or bool(_PLACEHOLDER.fullmatch(value))
+    return False
+
+
+# --- which RUN steps are costly, and which may read a variable without naming it -----------------
+
+_SYSTEM_MANAGERS = {
+    "apt-get": frozenset({"install", "upgrade", "dist-upgrade", "update", "build-dep", "full-upgrade"}),
+    "apt": frozenset({"install", "upgrade", "update", "full-upgrade"}),
+    "aptitude": frozenset({"install", "update", "upgrade"}),
+    "apk": frozenset({"add", "upgrade", "update"}),
+    "yum": frozenset({"install", "update", "upgrade", "groupinstall", "makecache"}),
+    "dnf": frozenset({"install", "update", "upgrade", "groupinstall", "makecache"}),
+    "microdnf": frozenset({"install", "update", "upgrade"}),
+    "tdnf": frozenset({"install", "update", "upgrade"}),
+    "zypper": frozenset({"install", "in", "update", "up", "refresh", "ref"}),
+}
+_LANGUAGE_INSTALLERS = {
+    "pip": frozenset({"install", "download", "wheel"}),
+    "npm": frozenset({"install", "i", "ci"}),
+    "yarn": frozenset({"add", "install", "global"}),
+    "pnpm": frozenset({"add", "install", "i"}),
+    "gem": frozenset({"install"}),
+    "go": frozenset({"install", "get"}),
+    "cargo": frozenset({"install"}),
+    "conda": frozenset({"install", "create"}),
+    "mamba": frozenset({"install", "create"}),
+    "micromamba": frozenset({"install", "create"}),
+}
+_DOWNLOADERS = frozenset({"curl", "wget"})
+_GIT_FETCHES = frozenset({"clone", "fetch", "pull", "submodule"})
+# Programs that do not read arbitrary environment variables: moving an ARG past them changes nothing.
+_PLAIN_PROGRAMS = frozenset(
+    {"mkdir", "rm", "rmdir", "ln", "chmod", "chown", "chgrp", "cp", "mv", "touch", "tar", "unzip", "gunzip",
+     "gzip", "xz", "echo", "printf", "true", "false", ":", "set", "export", "cd", "useradd", "groupadd", "adduser",
+     "addgroup", "usermod", "ls", "cat", "grep", "sed", "awk", "find", "sort", "head", "tail", "tee", "test", "[",
+     "update-ca-certificates", "ldconfig", "locale-gen", "localedef", "sha256sum", "sha512sum", "md5sum",
+     "gpg", "dpkg", "rpm", "which", "id", "sleep", "install", "git", "curl", "wget", "update-alternatives",
+     "dpkg-reconfigure", "corepack"}
+)  # fmt: skip
+
+
+def _program(command: Command) -> str:
+    name = command.name or ""
+    if re.fullmatch(r"pip\d*(\.\d+)*", name):
+        return "pip"
+    if re.fullmatch(r"python\d*(\.\d+)*", name) and command.args[:2] == ("-m", "pip"):
+        return "pip"
+    return name
+
+
+def _verb(command: Command) -> str | None:
+    args = [arg for arg in command.args if not arg.startswith("-")]
+    if _program(command) == "pip" and args[:1] == ["pip"]:
+        args = args[1:]
+    return args[0] if args else None
+
+
+def is_costly(command: Command) -> bool:
+    """A command worth its cache: package installs, dependency installs, downloads, clones."""
+    program = _program(command)
+    verb = _verb(command)
+    if program in _SYSTEM_MANAGERS:
+        return verb in _SYSTEM_MANAGERS[program]
+    if program in _LANGUAGE_INSTALLERS:
+        return verb in _LANGUAGE_INSTALLERS[program] or recognise_install(command) is not None
+    if program in _DOWNLOADERS:
+        return True
+    if program == "git":
+        return verb in _GIT_FETCHES
+    return recognise_install(command) is not None
+
+
+def reads_hidden_variables(command: Command) -> bool:
+    """Whether a command may read an environment variable it does not name (a script, a build tool)."""
+    program = _program(command)
+    if command.name is None or program in _PLAIN_PROGRAMS or program in _SYSTEM_MANAGERS:
+        return False
+    install = recognise_install(command)
+    if install is not None:
+        return install.whole_project  # the project's own build may stamp a version from the environment
+    return program not in _LANGUAGE_INSTALLERS
+
+
+# --- the rule -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where an ARG can go: before `instruction`, or after the stage's last instruction when None."""
+
+    instruction: Instruction | None
+    blocking_run: bool  # the instruction is a RUN that may read the variable without naming it
+
+
+class CacheBustingArg(Rule):
+    """An `ARG` whose value changes on every build is declared before costly steps that do not use it.
+
+    ## What it does
+    Finds `ARG` instructions in a stage whose name says the value changes on every build: a commit
+    (`GIT_COMMIT`, `GIT_SHA`, `VCS_REF`, `SOURCE_COMMIT`), a date or time (`BUILD_DATE`,
+    `TIMESTAMP`), a build counter (`BUILD_ID`, `BUILD_NUMBER`, `GITHUB_RUN_ID`), a version of the
+    image itself (`VERSION`, `APP_VERSION`, `IMAGE_TAG`) or a cache buster (`CACHEBUST`).  A commit
+    or version with a pinned default (`ARG VERSION=1.4.2`, `ARG GIT_SHA=3f2c1a9`, a checksum) is
+    not volatile; neither is `SOURCE_DATE_EPOCH`, which is meant to reach every step.  The option
+    `volatile-names` adds names.
+
+    It reports such an `ARG` when a costly `RUN` (a package or dependency install, a download, a
+    `git clone`) comes after it, before the first instruction that uses the variable.  A `RUN` that
+    may read the variable without naming it (a script, `make`, a compiler, a build tool) counts as
+    a use.  A cache buster that nothing names (`ARG CACHEBUST` before `RUN git clone …`) is there on
+    purpose, to re-run the step after it, and is left alone.  Only stages that reach the final image
+    are checked, and only `ARG`s declared in the stage: a global `ARG` before `FROM` does not reach
+    `RUN` steps unless a stage declares it again.  An `ARG` without a default changes nothing while
+    the build does not pass it; names like these are passed on every build, so it is reported all
+    the same.
+
+    ## Why is this bad?
+    Every `RUN` after an `ARG` gets the variable in its environment, and its cache key includes the
+    value.  When the value changes on every build (`--build-arg GIT_COMMIT=$(git rev-parse HEAD)`),
+    every `RUN` after the `ARG` misses the cache: package installs and downloads run again on each
+    build.  Declared just before its first use, the `ARG` leaves the steps before it cached.
+
+    ## Fix safety
+    The fix moves the `ARG` line (with the comment lines directly above it) to just before the
+    instruction that first names the variable or may read it, or to the end of the stage when none
+    does.  Only the steps it moves past stop seeing the variable; none of them names it, and steps
+    that could read it from the environment without naming it stop the move.  It is unsafe all the
+    same: a package manager or a dependency's install script could still read a variable such as
+    `VERSION` from the environment.  No fix is offered for an `ARG` that declares several
+    variables, nor when the default refers to a variable set between the two places.
+    """
+
+    code = "LS104"
+    name = "cache-busting-arg"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    options = {  # noqa: RUF012 - read-only metadata, as on every rule
+        "volatile-names": Option(list, [], "more ARG names whose value changes on every build"),
+    }
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        graph = ctx.graph
+        extra = frozenset(ctx.options.get("volatile-names", []))
+        for index in sorted(graph.reaching_final()):
+            instructions = graph.stages[index].instructions[1:]
+            for position, instruction in enumerate(instructions):
+                if instruction.keyword != "ARG":
+                    continue
+                for pair in instruction.key_values:
+                    default = pair.value.value if pair.value is not None else None
+                    if pair.key.value in extra or is_volatile(pair.key.value, default):
+                        yield from self._check_arg(ctx, instructions, position, pair)
+
+    def _check_arg(
+        self, ctx: RuleContext, instructions: tuple[Instruction, ...], position: int, pair: KeyValue
+    ) -> Iterator[Diagnostic]:
+        name = pair.key.value
+        later = instructions[position + 1 :]
+        if is_cache_buster(name) and not any(_names(ctx.dockerfile, i, name) for i in later):
+            return  # a deliberate cache buster, for the step after it: which one, its name does not say
+        place = _first_use(ctx.dockerfile, later, name)
+        skipped = later if place.instruction is None else later[: later.index(place.instruction)]
+        costly = next((i for i in skipped if i.keyword == "RUN" and _is_costly_run(ctx.dockerfile, i)), None)
+        if costly is None:
+            return
+        arg = instructions[position]
+        yield self.report(
+            pair.key.span,
+            _message(name, costly, place),
+            fix=_fix(ctx, arg, skipped, place, instructions[-1]),
+        )
+
+
+def _message(name: str, costly: Instruction, place: _Place) -> str:
+    step = " ".join((costly.rest.value if costly.rest is not None else "").split())
+    step = step if len(step) <= 40 else step[:37] + "..."
+    if place.instruction is None:
+        where = "nothing in the stage uses it: move it to the end of the stage"
+    else:
+        verb = "may read" if place.blocking_run else "uses"
+        where = f"declare it just before line {place.instruction.start_line}, which {verb} it"
+    return (
+        f"`ARG {name}` changes on every build and comes before `RUN {step}` (line {costly.start_line}), "
+        f"which does not use it but misses the cache each time it changes; {where}"
+    )
+
+
+def _names(dockerfile: Dockerfile, instruction: Instruction, name: str) -> bool:
+    """Whether an instruction refers to the variable (`$NAME`, `${NAME…}`, `%NAME%`) or sets it again."""
+    if instruction.keyword in ("ARG", "ENV") and any(pair.key.value == name for pair in instruction.key_values):
+        return True
+    escaped = re.escape(name)
+    pattern = rf"\$\{{?{escaped}(?![A-Za-z0-9_])|%{escaped}%|\$env:{escaped}\b"
+    return re.search(pattern, dockerfile.text[instruction.span.start : instruction.span.end]) is not None
+
+
+def _first_use(dockerfile: Dockerfile, instructions: tuple[Instruction, ...], name: str) -> _Place:
+    for instruction in instructions:
+        if _names(dockerfile, instruction, name):
+            return _Place(instruction, blocking_run=False)
+        if instruction.keyword == "RUN" and _may_read_hidden(dockerfile, instruction):
+            return _Place(instruction, blocking_run=True)
+    return _Place(None, blocking_run=False)
+
+
+def _may_read_hidden(dockerfile: Dockerfile, instruction: Instruction) -> bool:
+    commands = shell_commands(dockerfile, instruction)
+    if not commands:
+        return True  # exec form of an unknown program, or a shell we do not read
+    return any(reads_hidden_variables(command) for command in commands)
+
+
+def _is_costly_run(dockerfile: Dockerfile, instruction: Instruction) -> bool:
+    return any(is_costly(command) for command in shell_commands(dockerfile, instruction))
+
+
+def _fix(
+    ctx: RuleContext, arg: Instruction, skipped: tuple[Instruction, ...], place: _Place, last: Instruction
+) -> Fix | None:
+    if len(arg.key_values) != 1:
+        return None
+    pair = arg.key_values[0]
+    if pair.value is not None:
+        needed = referenced_variables(pair.value.value, escape=ctx.dockerfile.escape)
+        for instruction in skipped:
+            if instruction.keyword in ("ARG", "ENV") and needed & {kv.key.value for kv in instruction.key_values}:
+                return None  # the default would see another value there
+    text = ctx.text
+    lines = ctx.dockerfile.lines
+    newline = "\r\n" if "\r\n" in text else "\n"
+    start = lines.line_start(arg.comments[0].line if arg.comments else arg.start_line)
+    end = lines.line_end(arg.end_line, keep_newline=True)
+    block = text[start:end]
+    if not block.endswith("\n"):
+        block += newline
+    if place.instruction is not None:
+        target = place.instruction
+        offset = lines.line_start(target.comments[0].line if target.comments else target.start_line)
+        edits = [Edit.delete(Span(start, end)), Edit.insert(offset, block)]
+    else:
+        offset = lines.line_end(last.end_line, keep_newline=True)
+        if not text[:offset].endswith("\n"):
+            block = newline + block.rstrip("\r\n")
+        if end == len(text) or offset <= end:
+            return None
+        edits = [Edit.delete(Span(start, end)), Edit.insert(offset, block)]
+    where = "the end of the stage" if place.instruction is None else f"line {place.instruction.start_line}"
+    return Fix.unsafe(f"Move `ARG {pair.key.value}` to {where}", *edits)
