@@ -160,26 +160,25 @@ def _inside_quotes(token: Token) -> Span:
 
 
 def _commands(commands: tuple[Command, ...]) -> Iterator[Secret]:
-    previous: Command | None = None
+    previous: tuple[str, tuple[Word, ...]] = ("", ())  # the program and argv of the command before
     for command in commands:
-        yield from _assignments(command)
-        argv = command.argv
-        if argv:
-            program = command.name or ""
-            if program in ("echo", "printf"):
-                for word in argv[1:]:
-                    yield from _echoed(word)
-            else:
-                yield from _arguments(program, argv[1:])
-                yield from _program_specific(program, argv[1:])
-            if program == "chpasswd" and command.operator == "|" and previous is not None:
-                yield from _chpasswd_input(previous)
-        previous = command
+        argv = command.argv  # computed on each access: read it once
+        program = argv[0].value.rsplit("/", 1)[-1] if argv else ""
+        yield from _assignments(command.words[: len(command.words) - len(argv)], argv)
+        if program in ("echo", "printf"):
+            for word in argv[1:]:
+                yield from _echoed(word)
+        elif program:
+            yield from _arguments(program, argv[1:])
+            yield from _program_specific(program, argv[1:])
+        if program == "chpasswd" and command.operator == "|" and previous[0] in ("echo", "printf"):
+            yield from _chpasswd_input(previous[1])
+        previous = (program, argv)
 
 
-def _assignments(command: Command) -> Iterator[Secret]:
-    words = list(command.words[: len(command.words) - len(command.argv)])
-    argv = command.argv
+def _assignments(leading: tuple[Word, ...], argv: tuple[Word, ...]) -> Iterator[Secret]:
+    """`TOKEN=… cmd`, and `export TOKEN=…` (or declare, readonly, local, typeset)."""
+    words = list(leading)
     if argv and argv[0].value in _SHELL_DECLARATIONS:
         words += [word for word in argv[1:] if not word.value.startswith("-")]
     for word in words:
@@ -282,10 +281,9 @@ def _option_then_value(args: tuple[Word, ...], options: frozenset[str], prefix: 
                 yield Secret(_value_span(following, secret), what, "command")
 
 
-def _chpasswd_input(previous: Command) -> Iterator[Secret]:
-    if previous.name not in ("echo", "printf"):
-        return
-    for word in previous.argv[1:]:
+def _chpasswd_input(argv: tuple[Word, ...]) -> Iterator[Secret]:
+    """`echo user:password | chpasswd`: the words the echo before the pipe prints."""
+    for word in argv[1:]:
         user, colon, password = word.value.partition(":")
         if colon and user and not user.startswith("-") and is_credential(password.strip()):
             yield Secret(_value_span(word, password.strip()), "password piped to `chpasswd`", "command")

@@ -19,6 +19,7 @@ Weak words count only as the last word of a longer name: `pass` (`DB_PASS`, but 
 
 from __future__ import annotations
 
+import functools
 import re
 
 # runs of capitals, Capitalised words and lower-case words, each with the digits that follow it (`SHA512`)
@@ -85,6 +86,7 @@ def name_words(name: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+@functools.lru_cache(maxsize=4096)  # the same names recur in every file (a pure function: safe to share)
 def secret_word(name: str) -> str | None:
     """The word that makes `name` the name of a secret (`password`, `token`, `key`…), or None."""
     if name.upper() in PATH_NAMES:
