@@ -65,16 +65,15 @@ class Command:
     operator: str = ""  # the control operator before it ("" for the first command)
     redirects: tuple[Redirect, ...] = ()
     in_heredoc: bool = False  # read from a heredoc body rather than the instruction line
+    # `NAME=value` words before the program (including those given to `env`), and the program
+    # with its arguments past them and past wrappers (`sudo`, `env`, `exec`…); set once, here.
+    assignments: dict[str, str] = field(init=False, compare=False)
+    argv: tuple[Word, ...] = field(init=False, compare=False)
 
-    @property
-    def assignments(self) -> dict[str, str]:
-        """`NAME=value` words before the program (including those given to `env`)."""
-        return _split(self.words)[0]
-
-    @property
-    def argv(self) -> tuple[Word, ...]:
-        """The program and its arguments, past assignments and wrappers (`sudo`, `env`, `exec`…)."""
-        return _split(self.words)[1]
+    def __post_init__(self) -> None:
+        assignments, argv = _split(self.words)
+        object.__setattr__(self, "assignments", assignments)
+        object.__setattr__(self, "argv", argv)
 
     @property
     def name(self) -> str | None:
