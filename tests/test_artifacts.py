@@ -31,6 +31,7 @@ def _one(text: str, context: Mapping[str, str] | None = None) -> Artifact:
 def test_go_on_a_debian_toolchain_links_glibc_by_default() -> None:
     artifact = _one("FROM golang:1.22-bookworm\nWORKDIR /src\nRUN go build -o /out/app ./cmd/app\n")
     assert (artifact.language, artifact.path, artifact.linkage, artifact.cgo) == ("go", "/out/app", "glibc", True)
+    assert artifact.cgo_by_default
     assert "C compiler" in artifact.reason
     assert artifact.arch is None and artifact.os == "linux"
 
@@ -64,7 +65,17 @@ def test_cgo_disabled_by_every_means_gives_a_static_binary(text: str) -> None:
 
 def test_environment_beats_go_env_file() -> None:
     text = "FROM golang:1.22\nRUN go env -w CGO_ENABLED=0\nRUN CGO_ENABLED=1 go build -o /app .\n"
-    assert _one(text).linkage == "glibc"
+    artifact = _one(text)
+    assert artifact.linkage == "glibc" and not artifact.cgo_by_default
+
+
+def test_unset_and_bare_assignments_in_the_shell() -> None:
+    unset = _one("FROM golang:1.22\nENV CGO_ENABLED=0\nRUN unset CGO_ENABLED && go build -o /app .\n")
+    assert unset.linkage == "glibc"
+    reassigned = _one("FROM golang:1.22\nENV CGO_ENABLED=1\nRUN CGO_ENABLED=0; go build -o /app .\n")
+    assert reassigned.linkage == "static"  # an exported variable changed by a bare assignment
+    local = _one("FROM golang:1.22\nRUN CGO_ENABLED=0; go build -o /app .\n")
+    assert local.linkage == "glibc"  # not exported: go does not see it
 
 
 @pytest.mark.parametrize(

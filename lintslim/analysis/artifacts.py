@@ -83,6 +83,7 @@ class Artifact:
     reason: str  # why the linkage is what it is, for messages
     target: str | None = None  # the Rust or C target triple as given (`--target`, a cross compiler's prefix)
     cgo: bool | None = None  # Go: whether cgo is on
+    cgo_by_default: bool = False  # Go: cgo is on only because nothing set CGO_ENABLED and a C compiler is there
     trail: tuple[Placement, ...] = ()  # how it got where it is, oldest first
     # The name is unknown but the tool owns the directory (cargo's `target/<profile>`): a file a
     # copy names directly inside it is one of its binaries.
@@ -756,10 +757,11 @@ class _GoBuild:
         cgo, cgo_reason = self._cgo(goarch, arch)
         linkage, reason = self._linkage(cgo, cgo_reason, flags)
         places = self._outputs(subcommand, flags, cwd, goarch, arch)
+        by_default = cgo is True and env.get("CGO_ENABLED", command, go=True).value is None
         return [
             Artifact(
                 "go", directory, name, linkage, arch, os_name, self.walk.stage.index, self.instruction, command, reason,
-                target=None, cgo=cgo,
+                target=None, cgo=cgo, cgo_by_default=by_default,
             )
             for directory, name in places
         ]  # fmt: skip
@@ -1070,7 +1072,8 @@ class _CargoBuild:
         if flavour == "glibc":
             if static_on:
                 return "static", f"built {where} with +crt-static", target
-            return "glibc", f"built {where} (a `*-gnu` target) without `+crt-static`", target
+            gnu = f"for `{target}`" if target else f"for the `*-gnu` default target of {_image_label(self.walk)}"
+            return "glibc", f"built {gnu} without `+crt-static`", target
         if flavour == "musl":
             if static_off:
                 return "musl", f"built {where} with -crt-static", target

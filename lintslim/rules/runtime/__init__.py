@@ -1,0 +1,1 @@
+"""Minimal runtime bases (LS3xx)."""

@@ -1,0 +1,223 @@
+"""What the LS3xx rules ask of a stage: its chain of stages, its base's facts, what its copies bring in."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lintslim.analysis.artifacts import Artifacts
+from lintslim.engine.fixes import Edit
+from lintslim.knowledge import ImageFacts, stage_facts
+from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
+from lintslim.syntax.stages import BuildGraph, Stage, expand
+
+DEBIAN_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"  # Debian, Ubuntu, Alpine, Wolfi, distroless
+RHEL_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"  # Fedora, RHEL, Amazon Linux, Lambda bases
+STATIC_SUGGESTION = "`gcr.io/distroless/static-debian13` or `cgr.dev/chainguard/static`"
+# ADD unpacks local tar archives: what they hold is unknown.
+_ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)(\.[a-z0-9]+)?$|\.tar\.", re.IGNORECASE)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|git@")
+_PACKAGE_INSTALL = {"apt-get": "install", "apt": "install", "apk": "add", "dnf": "install", "yum": "install",
+                    "microdnf": "install", "tdnf": "install", "zypper": "install"}  # fmt: skip
+
+
+def image_targets(graph: BuildGraph) -> list[Stage]:
+    """Stages that are images: the final stage and any other stage no stage builds on or copies from."""
+    build_only = graph.build_only()
+    return [stage for stage in graph.stages if stage.index not in build_only]
+
+
+def chain(graph: BuildGraph, stage: Stage) -> list[Stage]:
+    """The stage and those it builds on, root first."""
+    return list(reversed(graph.ancestry(stage)))
+
+
+def chain_instructions(graph: BuildGraph, stage: Stage) -> list[Instruction]:
+    """Every instruction after the FROMs of the stage's chain, in build order (ONBUILD included)."""
+    return [instruction for item in chain(graph, stage) for instruction in item.instructions[1:]]
+
+
+def is_scratch(graph: BuildGraph, stage: Stage) -> bool:
+    image = graph.root_image(stage)
+    return image is not None and image.is_scratch
+
+
+def base_label(graph: BuildGraph, stage: Stage) -> str:
+    image = graph.root_image(stage)
+    if image is None:
+        return "the base image"
+    return f"`{image.familiar}`" if image.is_scratch else f"`{image.familiar}:{image.tag or 'latest'}`"
+
+
+def facts_of(graph: BuildGraph, stage: Stage) -> ImageFacts | None:
+    return stage_facts(graph, stage)
+
+
+def is_runnable(graph: BuildGraph, stage: Stage) -> bool:
+    """Whether the image says what Linux program to run.  `FROM scratch` stages without ENTRYPOINT
+    or CMD are usually export stages (`docker build --output`), whose files are never run in the
+    image; WebAssembly images (`--platform=wasi/wasm`, a `.wasm` entry point) run in a Wasm runtime."""
+    if "wasi" in (platform_of(graph, stage) or "") or "wasm" in (platform_of(graph, stage) or ""):
+        return False
+    commands = [item for item in chain_instructions(graph, stage) if item.keyword in ("ENTRYPOINT", "CMD")]
+    return bool(commands) and not any(
+        item.args and item.args[0].value.endswith(".wasm") for item in commands if item.keyword == "ENTRYPOINT"
+    )
+
+
+@dataclass(frozen=True)
+class CopyPaths:
+    """A COPY or ADD with its sources and destination resolved (None where a variable is unknown)."""
+
+    instruction: Instruction
+    sources: tuple[tuple[Token, str | None], ...]
+    dest: str | None
+    dest_token: Token
+
+    @property
+    def from_stage_or_image(self) -> bool:
+        return self.instruction.flag("from") is not None
+
+    def paths(self) -> Iterator[str]:
+        yield from (source for _, source in self.sources if source is not None)
+        if self.dest is not None:
+            yield self.dest
+
+
+def copies(graph: BuildGraph, stage: Stage) -> list[CopyPaths]:
+    """The COPY and ADD instructions of the stage's chain (not ONBUILD ones), resolved."""
+    found = []
+    for instruction in chain_instructions(graph, stage):
+        if instruction.keyword not in ("COPY", "ADD") or len(instruction.args) < 2:
+            continue
+        *sources, dest = instruction.args
+        resolved = tuple((token, _resolved(graph, token, instruction)) for token in sources if not instruction.heredocs)
+        found.append(CopyPaths(instruction, resolved, _resolved(graph, dest, instruction), dest))
+    return found
+
+
+def _resolved(graph: BuildGraph, token: Token, instruction: Instruction) -> str | None:
+    resolved = graph.resolve(token.value, instruction)
+    return resolved.value if resolved.complete else None
+
+
+def brings_unknown_tree(copy: CopyPaths, found: Artifacts | None = None) -> bool:
+    """A copy whose content we cannot know could hold any file: an archive or URL `ADD` fetches or
+    unpacks, a whole filesystem (`COPY --from=<stage> / /`), anything copied to `/` (a root
+    filesystem, an install prefix such as `/opt`), a source with an unknown variable.  A binary of
+    the artifact model copied to `/` is a known file (`COPY --from=build /out/app /`)."""
+    if copy.dest is None or any(source is None for _, source in copy.sources):
+        return True
+    if copy.instruction.keyword == "ADD" and any(
+        source and (_ARCHIVE.search(source) or _URL.match(source)) for _, source in copy.sources
+    ):
+        return True
+    if copy.dest.strip("/.") == "":  # a tree put at the root: a root filesystem, a stage's install prefix
+        return not _only_binaries(copy, found)
+    return copy.from_stage_or_image and any((source or "").strip("/.") == "" for _, source in copy.sources)
+
+
+def _only_binaries(copy: CopyPaths, found: Artifacts | None) -> bool:
+    """Whether each source of the copy names a binary the artifact model follows, as a file."""
+    if found is None:
+        return False
+    carried = found.carried(copy.instruction)
+    return all(
+        path is not None
+        and any(
+            artifact.trail[-1].source == token.span and artifact.name == posixpath.basename(path.rstrip("/"))
+            for artifact in carried
+        )
+        for token, path in copy.sources
+    )
+
+
+def provides(
+    graph: BuildGraph,
+    stage: Stage,
+    pattern: re.Pattern[str],
+    directories: tuple[str, ...],
+    before: Instruction | None = None,
+    found: Artifacts | None = None,
+) -> bool:
+    """Whether the chain's copies (those before `before`, if given) may bring a file: a path matching
+    `pattern`, a copy of or into one of `directories` (where the file lives), or content we cannot know."""
+    for copy in copies(graph, stage):
+        if before is not None and copy.instruction.index >= before.index:
+            break
+        if brings_unknown_tree(copy, found):
+            return True
+        if any(pattern.search(path) or "/" + path.strip("/") in directories for path in copy.paths()):
+            return True
+    return False
+
+
+def env_setting(graph: BuildGraph, stage: Stage, name: str) -> tuple[Instruction, KeyValue, str | None] | None:
+    """The last `ENV name=…` in the chain: the instruction, the pair, its value (None if unknown)."""
+    found = None
+    for instruction in chain_instructions(graph, stage):
+        if instruction.keyword != "ENV":
+            continue
+        for pair in instruction.key_values:
+            if pair.key.value == name and pair.value is not None:
+                resolved = graph.resolve(pair.value.value, instruction)
+                found = (instruction, pair, resolved.value if resolved.complete else None)
+    return found
+
+
+def reaching(graph: BuildGraph, stage: Stage) -> list[int]:
+    """Stages whose content can end up in `stage`'s image, nearest links first (the stage excluded)."""
+    order: list[int] = []
+    todo = [stage.index]
+    while todo:
+        index = todo.pop(0)
+        if index in order:
+            continue
+        order.append(index)
+        item = graph.stages[index]
+        if item.base_stage is not None:
+            todo.append(item.base_stage)
+        todo += [link.source_stage for link in graph.links if link.stage == index and link.source_stage is not None]
+    return order[1:]
+
+
+def installs_package(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, package: re.Pattern[str]) -> str | None:
+    """The package manager of the first RUN in the chain that installs a package matching `package`."""
+    from lintslim.syntax.shell import iter_run_commands
+
+    for _, command in iter_run_commands(dockerfile, tuple(chain_instructions(graph, stage))):
+        verb = _PACKAGE_INSTALL.get(command.name or "")
+        if verb is None or verb not in command.args:
+            continue
+        if any(package.fullmatch(arg) for arg in command.args if not arg.startswith("-")):
+            return command.name
+    return None
+
+
+def stage_reference(stage: Stage) -> str:
+    """How `COPY --from=` names a stage: its name as written, or its index."""
+    words = stage.from_instruction.args
+    if stage.name is not None and len(words) == 3:
+        return words[2].value
+    return str(stage.index)
+
+
+def platform_of(graph: BuildGraph, stage: Stage) -> str | None:
+    """The `--platform` of the nearest FROM in the chain that has one, expanded; None if none or unknown."""
+    for item in graph.ancestry(stage):
+        if item.platform:
+            resolved = expand(item.platform, graph.global_scope, graph.dockerfile.escape)
+            return resolved.value if resolved.complete else None
+    return None
+
+
+def line_after(dockerfile: Dockerfile, instruction: Instruction, line: str) -> Edit:
+    """An edit adding `line` on its own line just after `instruction`, in the file's line-ending style."""
+    text = dockerfile.text
+    newline_at = text.find("\n", instruction.span.end)
+    if newline_at == -1:
+        return Edit.insert(len(text), "\n" + line)
+    newline = "\r\n" if text[newline_at - 1 : newline_at] == "\r" else "\n"
+    return Edit.insert(newline_at + 1, line + newline)
