@@ -18,7 +18,18 @@ from typing import Any
 from lintslim.engine.rule import Rule
 
 CASE_KEYS = frozenset(
-    {"pass", "fail", "fix", "unsafe_fix", "violations", "violations_after_fix", "options", "doc", "context"}
+    {
+        "pass",
+        "fail",
+        "fix",
+        "unsafe_fix",
+        "violations",
+        "violations_after_fix",
+        "options",
+        "doc",
+        "context",
+        "new_files",
+    }
 )
 POSITION_KEYS = ("line", "column", "end_line", "end_column")
 MAX_CONTEXT_LINES = 20  # lines of each context file an example shows
@@ -90,9 +101,12 @@ def _validate_case(case: Any, where: str) -> None:
             _validate_positions(case[key], f"{where}: `{key}`")
     if "options" in case and not isinstance(case["options"], dict):
         raise CaseFileError(f"{where}: `options` must be a mapping")
-    context = case.get("context", {})
-    if not isinstance(context, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in context.items()):
-        raise CaseFileError(f"{where}: `context` must map relative file paths to their text")
+    for key in ("context", "new_files"):
+        files = case.get(key, {})
+        if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+            raise CaseFileError(f"{where}: `{key}` must map relative file paths to their text")
+    if "new_files" in case and "context" not in case:
+        raise CaseFileError(f"{where}: `new_files` needs a `context` to create them in")
     if "doc" in case and not isinstance(case["doc"], bool):
         raise CaseFileError(f"{where}: `doc` must be true or false")
 
@@ -145,6 +159,9 @@ def example(rule: type[Rule]) -> Example | None:
     if chosen is None:
         return None
     context = chosen.get("context", {})
+    if "new_files" in chosen and "fix" not in chosen and "unsafe_fix" not in chosen:
+        note = "`lintslim check --fix --unsafe-fixes` leaves the Dockerfile as it is and creates the file below."
+        return Example(_display(chosen["fail"]), _display(chosen["fail"]), note, context, chosen["new_files"])
     if "fix" in chosen:
         note = "`lintslim check --fix` writes this."
         return Example(_display(chosen["fail"]), _display(chosen["fix"]), note, context, context)

@@ -87,6 +87,9 @@ def diagnostic_record(report: FileReport, diagnostic: Diagnostic, redactor: Reda
             "applicability": diagnostic.fix.applicability.value,
             "title": redactor.scrub(diagnostic.fix.title),
             "edits": [_edit_record(index, edit, redactor) for edit in diagnostic.fix.edits],
+            "new_files": [
+                {"path": file.path, "content": redactor.scrub(file.content)} for file in diagnostic.fix.new_files
+            ],
         }
     return {
         "path": report.path,

@@ -729,3 +729,18 @@ def test_context_option_chooses_the_build_context(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "LS106" in result.stdout and "LS203" in result.stdout and "`id_rsa`" in result.stdout
     assert "b3Bl" not in result.stdout
+
+
+def test_json_lists_files_a_fix_creates(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("print(1)\n", encoding="utf-8")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM python:3.12-slim\nCOPY . /app\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "lintslim", "check", "--select", "LS106", "--output-format", "json", str(dockerfile)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    (record,) = json.loads(result.stdout)
+    (created,) = record["fix"]["new_files"]
+    assert created["path"] == ".dockerignore"
+    assert ".git\n" in created["content"]
+    assert not (tmp_path / ".dockerignore").exists()  # checking writes nothing

@@ -31,6 +31,9 @@ Keys of a case:
 - `context`: the build context, as a mapping of relative file paths to their text (`.dockerignore`,
   `go.mod`, `app/requirements.txt`...).  The files are written to a temporary directory that
   becomes the context; without the key a case has no context directory at all.
+- `new_files`: the files the unsafe fixes create in the context (path to text), such as a
+  `.dockerignore`; without the key, fixes must create none.  The findings left after fixing are
+  taken with those files written into the context.
 - `doc`: true on the fail case the docs show; true on a pass case shows it as "Use instead" when
   the example has no fix.
 
@@ -56,7 +59,7 @@ import pytest
 
 from lintslim.config import settings_from_mapping
 from lintslim.docs import load_case_file
-from lintslim.engine.linter import Linter, fix_text
+from lintslim.engine.linter import FixOutcome, Linter, fix_text
 from lintslim.engine.registry import default_registry
 
 try:
@@ -121,9 +124,13 @@ def _position_key(position: Position) -> tuple[int, ...]:
 
 
 def _fixed(linter: Linter, text: str, *, unsafe: bool) -> str:
+    return _fix_outcome(linter, text, unsafe=unsafe).text
+
+
+def _fix_outcome(linter: Linter, text: str, *, unsafe: bool) -> FixOutcome:
     outcome = fix_text(linter, text, unsafe=unsafe)
     assert not outcome.problems, f"fixing (unsafe={unsafe}) reported problems: {outcome.problems}"
-    return outcome.text
+    return outcome
 
 
 def _check_findings(linter: Linter, code: str, case: dict[str, Any]) -> None:
@@ -141,13 +148,27 @@ def _check_fixes(linter: Linter, code: str, case: dict[str, Any]) -> None:
     text = _text(case)
     expected_safe = case.get("fix", text)
     expected_unsafe = case.get("unsafe_fix", expected_safe)
-    results = {"fix": _fixed(linter, text, unsafe=False), "unsafe_fix": _fixed(linter, text, unsafe=True)}
-    assert results["fix"] == expected_safe, "safe fixes did not give the expected text"
-    assert results["unsafe_fix"] == expected_unsafe, "unsafe fixes did not give the expected text"
+    safe, unsafe = _fix_outcome(linter, text, unsafe=False), _fix_outcome(linter, text, unsafe=True)
+    assert safe.text == expected_safe, "safe fixes did not give the expected text"
+    assert unsafe.text == expected_unsafe, "unsafe fixes did not give the expected text"
+    expected_files = case.get("new_files", {})
+    assert unsafe.new_files == expected_files, "unsafe fixes did not create the expected files"
+    assert set(safe.new_files) <= set(expected_files), "safe fixes created unexpected files"
+    _write_new_files(linter, unsafe.new_files)
     left = sorted(case.get("violations_after_fix", []), key=_position_key)
-    for key in ("fix", "unsafe_fix"):
+    for key, result in (("fix", safe.text), ("unsafe_fix", unsafe.text)):
         if key in case:
-            assert _findings(linter, results[key], code) == left, f"findings left after `{key}`"
+            assert _findings(linter, result, code) == left, f"findings left after `{key}`"
+
+
+def _write_new_files(linter: Linter, files: dict[str, str]) -> None:
+    """Create what the fixes created, as `--fix` would, so later checks see the fixed context."""
+    for relative, content in files.items():
+        assert linter.context_dir is not None
+        target = linter.context_dir / relative
+        assert not target.exists(), f"a fix would overwrite {relative}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
 
 
 def _check_idempotent(linter: Linter, case: dict[str, Any]) -> None:

@@ -32,7 +32,7 @@ def _fixable(rule: type[Rule]) -> bool:
 
 
 def _has_fix(case: dict[str, Any]) -> bool:
-    return "fix" in case or "unsafe_fix" in case
+    return "fix" in case or "unsafe_fix" in case or "new_files" in case
 
 
 def _block(text: str) -> str:
