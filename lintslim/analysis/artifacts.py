@@ -49,6 +49,11 @@ _ARCH_NAMES = {
 _IMAGE_WORKDIR = {"golang": "/go"}
 _IMAGE_ENV = {"golang": {"GOPATH": "/go"}, "rust": {"CARGO_HOME": "/usr/local/cargo"}}
 # Directories that exist in every distribution image (not in scratch): a single file copied there lands inside.
+# Words in a RUN that the walk must read even when the stage has no artifact yet.
+_MAY_BUILD = re.compile(
+    r"(?<![\w.-])(go|xx-go|cargo|cross|rustup|cc|gcc|g\+\+|c\+\+|clang|clang\+\+|musl-gcc|mkdir|build-essential|build-base)"
+    r"(?![\w.+])|-(gcc|g\+\+|cc|clang)(?![\w.+])"
+)
 _STANDARD_DIRECTORIES = frozenset(
     {"/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/usr/local/sbin",
      "/usr/lib", "/lib", "/etc", "/tmp", "/opt", "/var", "/root", "/home", "/srv"}
@@ -287,12 +292,19 @@ UNKNOWN = Setting(None, known=False)
 class _Env:
     """Variables of one RUN: ARG/ENV in scope, the image's ENV, and what the shell set so far."""
 
-    scope: Scope
+    scope_of: Callable[[], Scope]  # ARG/ENV in scope, computed when first needed
     image_env: Mapping[str, str] | None  # None: an unknown image, whose ENV may set anything
     go_env: Mapping[str, str | None]
     exported: dict[str, Setting] = field(default_factory=dict)  # environment changes made by the shell
     shell: dict[str, Setting] = field(default_factory=dict)  # every variable the shell set
     sourced: bool = False  # a sourced file or `eval` may have set anything
+    _scope: Scope | None = None
+
+    @property
+    def scope(self) -> Scope:
+        if self._scope is None:
+            self._scope = self.scope_of()
+        return self._scope
 
     def get(self, name: str, command: Command | None = None, *, go: bool = False) -> Setting:
         if command is not None and name in command.assignments:
@@ -390,6 +402,7 @@ class _State:
     directories: set[str]
     go_env: dict[str, str | None]
     compiler: bool | None  # a native C compiler is installed
+    compiler_installed: bool = False  # by a RUN of the stage or one it builds on (not the image)
 
 
 @dataclass
@@ -423,7 +436,12 @@ class _StageWalk:
         if self.stage.base_stage is not None:
             parent = self.ends[self.stage.base_stage]
             return _State(
-                list(parent.artifacts), parent.cwd, set(parent.directories), dict(parent.go_env), parent.compiler
+                list(parent.artifacts),
+                parent.cwd,
+                set(parent.directories),
+                dict(parent.go_env),
+                parent.compiler,
+                parent.compiler_installed,
             )
         image = self.stage.image
         facts = self.facts
@@ -477,9 +495,12 @@ class _StageWalk:
     def _run(self, instruction: Instruction) -> None:
         if instruction.inner is not None:
             return  # ONBUILD triggers run in a later build
+        text = self.dockerfile.text[instruction.span.start : instruction.span.end]
+        if not self.state.artifacts and not instruction.flags and not _MAY_BUILD.search(text):
+            return  # nothing to follow, and nothing here builds, installs a compiler or makes a directory
         mounted = self._mounts(instruction)
         env = _Env(
-            self.graph.scope_at(instruction),
+            lambda: self.graph.scope_at(instruction),
             None if self.facts is None else _IMAGE_ENV.get(self.facts.family, {}),
             self.state.go_env,
         )
@@ -561,7 +582,7 @@ class _StageWalk:
         elif _compiler(command) is not None:
             built = _CBuild(self, instruction, command, env, cwd).artifacts()
         elif _installs_compiler(command):
-            self.state.compiler = True
+            self.state.compiler = self.state.compiler_installed = True
         self._add(built)
 
     def _move(self, instruction: Instruction, command: Command, env: _Env, cwd: str | None) -> None:
@@ -782,13 +803,19 @@ class _GoBuild:
             # cross-compiling turns cgo off by default; whether this is a cross build depends on the builder
             return (False, "cross-compiling turns cgo off") if self.walk.native_arch else (None, "")
         cc = env.get("CC", command)
-        compiler = True if cc.known and cc.value else self.walk.state.compiler
+        state = self.walk.state
         image = _image_label(self.walk)
-        if compiler is None:
-            return None, ""
-        if compiler:
-            return True, f"cgo is on by default where a C compiler exists, as in {image}, and CGO_ENABLED is not set"
-        return False, f"cgo is off by default: {image} has no C compiler"
+        if cc.known and cc.value:
+            why = f"`CC={cc.value}` names a C compiler"
+        elif state.compiler_installed:
+            why = "the stage installs a C compiler"
+        elif state.compiler:
+            why = f"{image} has a C compiler"
+        else:
+            return (
+                (None, "") if state.compiler is None else (False, f"cgo is off by default: {image} has no C compiler")
+            )
+        return True, f"cgo is on by default: {why} and CGO_ENABLED is not set"
 
     def _linkage(self, cgo: bool | None, cgo_reason: str, flags: _GoFlags) -> tuple[str | None, str]:
         if flags.values.get("buildmode") == "pie" and not _EXTLD_STATIC.search(flags.values.get("ldflags", "")):
