@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from lintslim.analysis.dependencies import recognise_install
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
+from lintslim.rules.build.copy_before_deps import instruction_block, removal_span
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.shellwords import referenced_variables
@@ -157,10 +158,15 @@ def reads_hidden_variables(command: Command) -> bool:
 
 @dataclass(frozen=True)
 class _Place:
-    """Where an ARG can go: before `instruction`, or after the stage's last instruction when None."""
+    """Where an ARG can go: before `instruction` (None: the end of the stage), taking `labels` along.
+
+    LABELs that use the variable move with it: where a LABEL stands does not change the image.
+    """
 
     instruction: Instruction | None
-    blocking_run: bool  # the instruction is a RUN that may read the variable without naming it
+    why: str  # "uses", "may read" (a RUN that may read it unnamed), "after" (the last RUN) or "end"
+    skipped: tuple[Instruction, ...]  # the instructions the ARG moves past
+    labels: tuple[Instruction, ...] = ()
 
 
 class CacheBustingArg(Rule):
@@ -176,14 +182,14 @@ class CacheBustingArg(Rule):
     `volatile-names` adds names.
 
     It reports such an `ARG` when a costly `RUN` (a package or dependency install, a download, a
-    `git clone`) comes after it, before the first instruction that uses the variable.  A `RUN` that
-    may read the variable without naming it (a script, `make`, a compiler, a build tool) counts as
-    a use.  A cache buster that nothing names (`ARG CACHEBUST` before `RUN git clone …`) is there on
-    purpose, to re-run the step after it, and is left alone.  Only stages that reach the final image
-    are checked, and only `ARG`s declared in the stage: a global `ARG` before `FROM` does not reach
-    `RUN` steps unless a stage declares it again.  An `ARG` without a default changes nothing while
-    the build does not pass it; names like these are passed on every build, so it is reported all
-    the same.
+    `git clone`) comes after it, before the first instruction other than a `LABEL` that uses the
+    variable.  A `RUN` that may read the variable without naming it (a script, `make`, a compiler, a
+    build tool) counts as a use.  A cache buster that nothing names (`ARG CACHEBUST` before
+    `RUN git clone …`) is there on purpose, to re-run the step after it, and is left alone.  Only
+    stages that reach the final image are checked, and only `ARG`s declared in the stage: a global
+    `ARG` before `FROM` does not reach `RUN` steps unless a stage declares it again.  An `ARG`
+    without a default changes nothing while the build does not pass it; names like these are
+    passed on every build, so it is reported all the same.
 
     ## Why is this bad?
     Every `RUN` after an `ARG` gets the variable in its environment, and its cache key includes the
@@ -192,13 +198,19 @@ class CacheBustingArg(Rule):
     build.  Declared just before its first use, the `ARG` leaves the steps before it cached.
 
     ## Fix safety
-    The fix moves the `ARG` line (with the comment lines directly above it) to just before the
-    instruction that first names the variable or may read it, or to the end of the stage when none
-    does.  Only the steps it moves past stop seeing the variable; none of them names it, and steps
-    that could read it from the environment without naming it stop the move.  It is unsafe all the
-    same: a package manager or a dependency's install script could still read a variable such as
-    `VERSION` from the environment.  No fix is offered for an `ARG` that declares several
-    variables, nor when the default refers to a variable set between the two places.
+    The fix moves the `ARG` line to just before the instruction that first names the variable or
+    may read it; when nothing does, to just after the last `RUN` of the stage (or its end).
+    Consecutive `ARG` lines going to the same place move together; the comment lines directly above
+    an `ARG` move with it, except a comment above a run of `ARG` lines that do not all move.
+    `LABEL`s that use the variable on the way move with it (the label-schema pattern: `ARG
+    BUILD_DATE` and `LABEL build-date=$BUILD_DATE` at the top of the stage): a label means the same
+    wherever it stands, unless another `LABEL` it moves past sets the same key, and then there is no
+    fix.  Only the steps the `ARG` moves past stop seeing the variable; none of them names it, and
+    steps that could read it from the environment without naming it stop the move.  It is unsafe
+    all the same: a package manager or a dependency's install script could still read a variable
+    such as `VERSION` from the environment.  No fix is offered for an `ARG` that declares several
+    variables, nor when the default or a moved `LABEL` refers to a variable set between the two
+    places.
     """
 
     code = "LS104"
@@ -214,45 +226,67 @@ class CacheBustingArg(Rule):
         extra = frozenset(ctx.options.get("volatile-names", []))
         for index in sorted(graph.reaching_final()):
             instructions = graph.stages[index].instructions[1:]
-            for position, instruction in enumerate(instructions):
-                if instruction.keyword != "ARG":
-                    continue
-                for pair in instruction.key_values:
-                    default = pair.value.value if pair.value is not None else None
-                    if pair.key.value in extra or is_volatile(pair.key.value, default):
-                        yield from self._check_arg(ctx, instructions, position, pair)
-
-    def _check_arg(
-        self, ctx: RuleContext, instructions: tuple[Instruction, ...], position: int, pair: KeyValue
-    ) -> Iterator[Diagnostic]:
-        name = pair.key.value
-        later = instructions[position + 1 :]
-        if is_cache_buster(name) and not any(_names(ctx.dockerfile, i, name) for i in later):
-            return  # a deliberate cache buster, for the step after it: which one, its name does not say
-        place = _first_use(ctx.dockerfile, later, name)
-        skipped = later if place.instruction is None else later[: later.index(place.instruction)]
-        costly = next((i for i in skipped if i.keyword == "RUN" and _is_costly_run(ctx.dockerfile, i)), None)
-        if costly is None:
-            return
-        arg = instructions[position]
-        yield self.report(
-            pair.key.span,
-            _message(name, costly, place),
-            fix=_fix(ctx, arg, skipped, place, instructions[-1]),
-        )
+            found = [
+                finding
+                for position, instruction in enumerate(instructions)
+                if instruction.keyword == "ARG"
+                for pair in instruction.key_values
+                if pair.key.value in extra or is_volatile(pair.key.value, pair.value.value if pair.value else None)
+                if (finding := _finding(ctx.dockerfile, instructions, position, pair)) is not None
+            ]
+            for finding in found:
+                fix = _fix(ctx, _group(finding, found, instructions), finding.place, instructions)
+                yield self.report(finding.pair.key.span, _message(finding), fix=fix)
 
 
-def _message(name: str, costly: Instruction, place: _Place) -> str:
+@dataclass(frozen=True)
+class _Finding:
+    arg: Instruction
+    pair: KeyValue
+    place: _Place
+    costly: Instruction  # the first costly RUN the ARG needlessly comes before
+
+
+def _finding(
+    dockerfile: Dockerfile, instructions: tuple[Instruction, ...], position: int, pair: KeyValue
+) -> _Finding | None:
+    name = pair.key.value
+    later = instructions[position + 1 :]
+    if is_cache_buster(name) and not any(_names(dockerfile, i, name) for i in later):
+        return None  # a deliberate cache buster, for the step after it: which one, its name does not say
+    place = _destination(dockerfile, later, name)
+    costly = next((i for i in place.skipped if i.keyword == "RUN" and _is_costly_run(dockerfile, i)), None)
+    return None if costly is None else _Finding(instructions[position], pair, place, costly)
+
+
+def _group(finding: _Finding, found: list[_Finding], instructions: tuple[Instruction, ...]) -> list[_Finding]:
+    """The findings of the run of consecutive ARG lines around this one that go to the same place."""
+    position = instructions.index(finding.arg)
+    first = last = position
+    while first > 0 and instructions[first - 1].keyword == "ARG":
+        first -= 1
+    while last + 1 < len(instructions) and instructions[last + 1].keyword == "ARG":
+        last += 1
+    run = instructions[first : last + 1]
+    return [other for other in found if other.arg in run and other.place.instruction is finding.place.instruction]
+
+
+def _message(finding: _Finding) -> str:
+    place, costly = finding.place, finding.costly
     step = " ".join((costly.rest.value if costly.rest is not None else "").split())
     step = step if len(step) <= 40 else step[:37] + "..."
+    carried = " with the `LABEL` that uses it" if len(place.labels) == 1 else " with the `LABEL`s that use it"
+    carried = carried if place.labels else ""
+    unused = "only `LABEL`s use it: move it with them" if place.labels else "no step uses it: move it"
     if place.instruction is None:
-        where = "nothing in the stage uses it: move it to the end of the stage"
+        where = f"{unused} to the end of the stage"
+    elif place.why == "after":
+        where = f"{unused} after the last `RUN`, before line {place.instruction.start_line}"
     else:
-        verb = "may read" if place.blocking_run else "uses"
-        where = f"declare it just before line {place.instruction.start_line}, which {verb} it"
+        where = f"declare it{carried} just before line {place.instruction.start_line}, which {place.why} it"
     return (
-        f"`ARG {name}` changes on every build and comes before `RUN {step}` (line {costly.start_line}), "
-        f"which does not use it but misses the cache each time it changes; {where}"
+        f"`ARG {finding.pair.key.value}` changes on every build and comes before `RUN {step}` "
+        f"(line {costly.start_line}), which does not use it but misses the cache each time it changes; {where}"
     )
 
 
@@ -265,13 +299,25 @@ def _names(dockerfile: Dockerfile, instruction: Instruction, name: str) -> bool:
     return re.search(pattern, dockerfile.text[instruction.span.start : instruction.span.end]) is not None
 
 
-def _first_use(dockerfile: Dockerfile, instructions: tuple[Instruction, ...], name: str) -> _Place:
-    for instruction in instructions:
+def _destination(dockerfile: Dockerfile, instructions: tuple[Instruction, ...], name: str) -> _Place:
+    """The first instruction, other than a LABEL, that uses the variable or may read it unnamed."""
+    labels: list[Instruction] = []
+    for position, instruction in enumerate(instructions):
         if _names(dockerfile, instruction, name):
-            return _Place(instruction, blocking_run=False)
+            if instruction.keyword == "LABEL":
+                labels.append(instruction)
+                continue
+            return _Place(instruction, "uses", instructions[:position], tuple(labels))
         if instruction.keyword == "RUN" and _may_read_hidden(dockerfile, instruction):
-            return _Place(instruction, blocking_run=True)
-    return _Place(None, blocking_run=False)
+            return _Place(instruction, "may read", instructions[:position], tuple(labels))
+    # Nothing uses it: past the last RUN (and the LABELs it takes along) it busts no cache.
+    last = max(
+        (i for i, instruction in enumerate(instructions) if instruction.keyword == "RUN" or instruction in labels),
+        default=-1,
+    )
+    if last + 1 < len(instructions):
+        return _Place(instructions[last + 1], "after", instructions[: last + 1], tuple(labels))
+    return _Place(None, "end", instructions, tuple(labels))
 
 
 def _may_read_hidden(dockerfile: Dockerfile, instruction: Instruction) -> bool:
@@ -285,35 +331,72 @@ def _is_costly_run(dockerfile: Dockerfile, instruction: Instruction) -> bool:
     return any(is_costly(command) for command in shell_commands(dockerfile, instruction))
 
 
-def _fix(
-    ctx: RuleContext, arg: Instruction, skipped: tuple[Instruction, ...], place: _Place, last: Instruction
-) -> Fix | None:
-    if len(arg.key_values) != 1:
+def _fix(ctx: RuleContext, group: list[_Finding], place: _Place, instructions: tuple[Instruction, ...]) -> Fix | None:
+    """Move the ARG lines of the group, and the LABELs they take along, to the place."""
+    if any(len(finding.arg.key_values) != 1 for finding in group):
         return None
-    pair = arg.key_values[0]
-    if pair.value is not None:
-        needed = referenced_variables(pair.value.value, escape=ctx.dockerfile.escape)
-        for instruction in skipped:
-            if instruction.keyword in ("ARG", "ENV") and needed & {kv.key.value for kv in instruction.key_values}:
-                return None  # the default would see another value there
-    text = ctx.text
-    lines = ctx.dockerfile.lines
-    newline = "\r\n" if "\r\n" in text else "\n"
-    start = lines.line_start(arg.comments[0].line if arg.comments else arg.start_line)
-    end = lines.line_end(arg.end_line, keep_newline=True)
-    block = text[start:end]
-    if not block.endswith("\n"):
-        block += newline
-    if place.instruction is not None:
-        target = place.instruction
-        offset = lines.line_start(target.comments[0].line if target.comments else target.start_line)
-        edits = [Edit.delete(Span(start, end)), Edit.insert(offset, block)]
-    else:
-        offset = lines.line_end(last.end_line, keep_newline=True)
-        if not text[:offset].endswith("\n"):
-            block = newline + block.rstrip("\r\n")
-        if end == len(text) or offset <= end:
+    arguments = [finding.arg for finding in group]
+    labels = {label for finding in group for label in finding.place.labels}
+    moved = sorted({*arguments, *labels}, key=lambda instruction: instruction.index)
+    target = instructions.index(place.instruction) if place.instruction is not None else len(instructions)
+    for instruction in moved:
+        passed = [i for i in instructions[instructions.index(instruction) + 1 : target] if i not in moved]
+        if not _passes_unchanged(ctx, instruction, passed):
             return None
-        edits = [Edit.delete(Span(start, end)), Edit.insert(offset, block)]
+    text = ctx.text
+    newline = "\r\n" if "\r\n" in text else "\n"
+    blocks = [instruction_block(ctx.dockerfile, i, comments=_keeps_comments(i, arguments, instructions)) for i in moved]
+    content = "".join(text[block.start : block.end] for block in blocks)
+    if not content.endswith("\n"):
+        content += newline
+    lines = ctx.dockerfile.lines
+    if place.instruction is not None:
+        offset = instruction_block(ctx.dockerfile, place.instruction).start
+    else:
+        offset = lines.line_end(instructions[-1].end_line, keep_newline=True)
+        if not text[:offset].endswith("\n"):
+            content = newline + content.rstrip("\r\n")
+    edits = [Edit.delete(removal_span(text, region)) for region in _merged(blocks)] + [Edit.insert(offset, content)]
+    names = ", ".join(f"`ARG {finding.pair.key.value}`" for finding in group)
     where = "the end of the stage" if place.instruction is None else f"line {place.instruction.start_line}"
-    return Fix.unsafe(f"Move `ARG {pair.key.value}` to {where}", *edits)
+    return Fix.unsafe(f"Move {names} to {where}", *edits)
+
+
+def _merged(blocks: list[Span]) -> list[Span]:
+    """Adjacent blocks as one region, so the blank lines around a run of moved lines are tidied once."""
+    regions: list[Span] = []
+    for block in blocks:
+        if regions and regions[-1].end == block.start:
+            regions[-1] = Span(regions[-1].start, block.end)
+        else:
+            regions.append(block)
+    return regions
+
+
+def _keeps_comments(instruction: Instruction, moved: list[Instruction], instructions: tuple[Instruction, ...]) -> bool:
+    """A comment above the first of several ARG lines speaks for all of them: it moves only if they all do."""
+    if instruction.keyword != "ARG":
+        return True
+    position = instructions.index(instruction)
+    if position > 0 and instructions[position - 1].keyword == "ARG":
+        return True  # not the first of its run: the comment is its own
+    run = []
+    for following in instructions[position:]:
+        if following.keyword != "ARG":
+            break
+        run.append(following)
+    return all(member in moved for member in run)
+
+
+def _passes_unchanged(ctx: RuleContext, moved: Instruction, passed: list[Instruction]) -> bool:
+    """Whether `moved` means the same after `passed`: none sets a variable it uses or a label it sets."""
+    words = [part.value for pair in moved.key_values for part in (pair.key, pair.value) if part is not None]
+    needed = frozenset().union(*(referenced_variables(word, escape=ctx.dockerfile.escape) for word in words))
+    keys = {pair.key.value for pair in moved.key_values} if moved.keyword == "LABEL" else set()
+    for instruction in passed:
+        declared = {pair.key.value for pair in instruction.key_values}
+        if instruction.keyword in ("ARG", "ENV") and needed & declared:
+            return False
+        if instruction.keyword == "LABEL" and keys & declared:
+            return False
+    return True

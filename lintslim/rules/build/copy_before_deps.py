@@ -302,7 +302,7 @@ def _message(install: Install, copy: ContextCopy, reason: str | None, manifests_
         )
     advice = f"copy {install.manifest_names} first, install, then copy the rest"
     if manifests_apart:
-        advice = "move that `COPY` after the install"
+        advice = "move that `COPY` after the install, unless the install reads what it copies"
     if install.limitation is not None:
         advice = install.limitation
     elif reason is not None:
@@ -555,16 +555,15 @@ class _Fixer:
         text = self.ctx.text
         lines = self.ctx.dockerfile.lines
         newline = "\r\n" if "\r\n" in text else "\n"
-        block_start = lines.line_start(_first_line(broad))
-        block_end = lines.line_end(broad.end_line, keep_newline=True)
-        block = text[block_start:block_end]
+        block_span = instruction_block(self.ctx.dockerfile, broad)
+        block = text[block_span.start : block_span.end]
         run_start = lines.line_start(_first_line(self.run))
         indent = re.match(r"[ \t]*", lines.line_text(self.run.start_line))
         copy_lines = self._copy_lines(manifests, indent.group(0) if indent else "", newline)
         after_run = lines.line_end(self.run.end_line, keep_newline=True)
         if not text[:after_run].endswith("\n"):
             block = newline + block.rstrip("\r\n")
-        edits = [Edit.delete(Span(block_start, block_end)), Edit.insert(after_run, block)]
+        edits = [Edit.delete(removal_span(text, block_span)), Edit.insert(after_run, block)]
         if copy_lines:
             edits.append(Edit.insert(run_start, copy_lines))
         names = ", ".join(sorted({posixpath.basename(image) for _, image, _ in manifests})) or "the manifests"
@@ -606,6 +605,22 @@ def _needs(install: Install, view: _ImageView) -> Needs:
     if needs.problem is not None:
         raise _NoFix(needs.problem)
     return needs
+
+
+def instruction_block(dockerfile: Dockerfile, instruction: Instruction, *, comments: bool = True) -> Span:
+    """An instruction's lines, with the comment lines directly above it, newline included."""
+    first = instruction.comments[0].line if comments and instruction.comments else instruction.start_line
+    lines = dockerfile.lines
+    return Span(lines.line_start(first), lines.line_end(instruction.end_line, keep_newline=True))
+
+
+def removal_span(text: str, block: Span) -> Span:
+    """What to delete to take a block of lines out: with the blank line after it when one is also above it."""
+    above_blank = text[: block.start].endswith(("\n\n", "\n\r\n")) or block.start == 0
+    blank = re.match(r"[ \t]*\r?\n", text[block.end :])
+    if above_blank and blank is not None:
+        return Span(block.start, block.end + blank.end())
+    return block
 
 
 def _first_line(instruction: Instruction) -> int:
