@@ -115,7 +115,9 @@ class CaBundlePathMismatch(Rule):
         bundle, label = _source_bundle(dockerfile, graph, link, source_stage)
         if bundle is None:
             return
-        copy = next(item for item in copies(graph, graph.stages[link.stage]) if item.instruction is instruction)
+        copy = next((item for item in copies(graph, graph.stages[link.stage]) if item.instruction is instruction), None)
+        if copy is None:
+            return  # not a copy with a source and a destination
         for token, written in copy.sources:
             if written is None:
                 continue
