@@ -79,11 +79,6 @@ def has_glob(path: str) -> bool:
 # --- what the build context holds -----------------------------------------------------------------
 
 
-class Listed(Protocol):
-    @property
-    def path(self) -> str: ...
-
-
 class ContextFiles(Protocol):
     """The build context as the build receives it (lintslim.context.BuildContext has this shape)."""
 
@@ -360,6 +355,8 @@ _PYTHON_PROGRAM = re.compile(r"python(\d+(\.\d+)*)?")
 def _pip_arguments(command: Command) -> tuple[str, ...] | None:
     """The arguments after `install` for pip, `python -m pip` and `uv pip`; None when it is not one."""
     name = command.name or ""
+    if not (name.startswith(("pip", "python")) or name == "uv"):
+        return None
     args = command.args
     if _PYTHON_PROGRAM.fullmatch(name):
         if len(args) < 2 or args[0] != "-m" or not _PIP_PROGRAM.fullmatch(args[1]):

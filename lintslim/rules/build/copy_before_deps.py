@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from lintslim.analysis.dependencies import (
     ContextCopy,
@@ -14,7 +11,6 @@ from lintslim.analysis.dependencies import (
     Install,
     Needs,
     context_copy,
-    context_join,
     has_glob,
     is_absolute,
     join,
@@ -255,6 +251,8 @@ class CopyBeforeDeps(Rule):
 
     def _check_stage(self, ctx: RuleContext, stage: Stage, files: ContextFiles | None) -> Iterator[Diagnostic]:
         graph = ctx.graph
+        if not any(_has_install(ctx.dockerfile, instruction) for instruction in stage.instructions):
+            return  # most stages install nothing: spare resolving their COPY lines
         workdirs = working_directories(graph, stage)
         is_directory = _directory_test(files)
         state = _StageState()
@@ -315,6 +313,12 @@ def _short(instruction: Instruction) -> str:
     rest = instruction.rest.value if instruction.rest is not None else ""
     text = " ".join([instruction.keyword, *(flag.text for flag in instruction.flags), *rest.split()])
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _has_install(dockerfile: Dockerfile, instruction: Instruction) -> bool:
+    if instruction.keyword != "RUN":
+        return False
+    return any(recognise_install(command) is not None for command in shell_commands(dockerfile, instruction))
 
 
 def _installs(dockerfile: Dockerfile, instruction: Instruction, workdir: str | None) -> Iterator[_Located]:
@@ -636,75 +640,8 @@ def _flags_text(text: str, instruction: Instruction) -> str:
 
 
 def _context_files(ctx: RuleContext) -> ContextFiles | None:
-    shared = getattr(ctx, "build_context", None)
-    if shared is not None:
-        return shared if getattr(shared, "usable", True) else None
-    if ctx.context_dir is None or not ctx.context_dir.is_dir():
+    """The build context, when it can tell which manifests exist (not a directory of Dockerfiles only)."""
+    context = ctx.build_context
+    if context is None or not context.usable or context.holds_only_dockerfiles():
         return None
-    return _DirectoryContext(ctx.context_dir, ctx)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    path: str
-
-
-@dataclass
-class _DirectoryContext:
-    """A stand-in for the shared build context: files read through `RuleContext`, `.dockerignore` by name."""
-
-    root: Path
-    ctx: RuleContext
-    _ignored: list[tuple[str, bool]] | None = None
-
-    def _inside(self, relative: str) -> Path | None:
-        try:
-            root = self.root.resolve(strict=True)
-            candidate = (root / context_join(".", relative)).resolve()
-        except (OSError, RuntimeError):
-            return None
-        return candidate if candidate == root or root in candidate.parents else None
-
-    def exists(self, relative: str) -> bool:
-        path = self._inside(relative)
-        return path is not None and path.exists()
-
-    def is_dir(self, relative: str) -> bool:
-        path = self._inside(relative)
-        return path is not None and path.is_dir()
-
-    def read_text(self, relative: str) -> str | None:
-        return self.ctx.read_context_file(context_join(".", relative))
-
-    def included(self, relative: str) -> bool:
-        import fnmatch
-
-        if self._ignored is None:
-            text = self.ctx.read_context_file(".dockerignore") or ""
-            patterns = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-            self._ignored = [(p.lstrip("!").strip("/"), p.startswith("!")) for p in patterns]
-        path = context_join(".", relative)
-        prefixes = [path]
-        while "/" in prefixes[-1]:
-            prefixes.append(prefixes[-1].rsplit("/", 1)[0])
-        included = True
-        for pattern, exception in self._ignored:
-            if any(fnmatch.fnmatchcase(prefix, pattern.removeprefix("**/")) for prefix in prefixes):
-                included = exception
-        return included
-
-    def files_under(self, relative: str) -> list[Any]:
-        path = self._inside(relative)
-        if path is None or not path.is_dir():
-            return []
-        root = self.root.resolve()
-        found: list[Any] = []
-        for directory, subdirectories, names in os.walk(path):
-            subdirectories[:] = [d for d in subdirectories if d not in ("node_modules", ".git")]
-            for name in names:
-                entry = (Path(directory) / name).relative_to(root).as_posix()
-                if self.included(entry):
-                    found.append(_Entry(entry))
-            if len(found) > 10_000:
-                break
-        return found
+    return context
