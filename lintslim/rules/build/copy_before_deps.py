@@ -101,6 +101,8 @@ def _leaves_project_alone(command: Command, cwd: _Cwd, roots: tuple[str, ...]) -
     if command.operator == "(":
         cwd.in_subshell = True
     for redirect in command.redirects:
+        if redirect.operator.lstrip("0123456789") in ("<<", "<<-", "<<<"):
+            continue  # a here-document or here-string: text, not a file
         if redirect.target is not None and not _path_outside(redirect.target.value, cwd.path, roots):
             return False
     name = command.name
