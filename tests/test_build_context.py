@@ -472,3 +472,9 @@ def test_named_sources_do_not_list_the_whole_context(tmp_path: Path, monkeypatch
     assert walked == ["src"]  # one walk of that subtree, reused
     lint_found = lint("LS203", "FROM alpine\nCOPY app.py /app/\n", tmp_path)
     assert lint_found == [] and "" not in walked
+
+
+def test_the_context_root_exists_and_is_a_directory(tmp_path: Path) -> None:
+    context = BuildContext(tmp_path)
+    assert context.exists(".") and context.is_dir(".")
+    assert context.exists("./") and not context.exists("missing")

@@ -104,6 +104,11 @@ class BuildContext:
         path = context_path(relative)
         if root is None or path == ".." or path.startswith("../"):
             return None
+        if path == ".":  # the context root itself (its parent is outside the context)
+            try:
+                return os.lstat(root)
+            except OSError:
+                return None
         candidate = root / path
         try:
             parent = candidate.parent.resolve(strict=True)
