@@ -157,7 +157,7 @@ def _fix(dockerfile: Dockerfile, graph: BuildGraph, name: str, declarations: lis
         if any(d.keyword == "ENV" for d in declarations):
             return None  # nothing in the build reads it: the application does, at run time
         readers = [instruction for instruction in scope if instruction.keyword == "RUN"]
-    deletions = [_deletion(dockerfile, d) for d in _unique_pairs(declarations)]
+    deletions = [edit for d in _unique_pairs(declarations) for edit in _deletion(dockerfile, d)]
     if not readers:
         return Fix.unsafe(f"Remove the unused build argument `{name}`", *deletions)
     secret_id = name.lower()
@@ -235,17 +235,32 @@ def _unique_pairs(declarations: list[Declaration]) -> list[Declaration]:
     return unique
 
 
-def _deletion(dockerfile: Dockerfile, declaration: Declaration) -> Edit:
+def _deletion(dockerfile: Dockerfile, declaration: Declaration) -> list[Edit]:
     """Remove the pair; remove the whole instruction (and its line break) when it is the only one."""
     instruction, pair = declaration.instruction, declaration.pair
     pairs = instruction.effective.key_values
     if len(pairs) == 1:
-        return Edit.delete(_whole_lines(dockerfile, instruction))
+        return _keeping_comments(dockerfile, instruction, _whole_lines(dockerfile, instruction))
     index = next(i for i, candidate in enumerate(pairs) if candidate is pair)
     end = _pair_end(pair)
     if index + 1 < len(pairs):
-        return Edit.delete(_span(pair.key.span.start, pairs[index + 1].key.span.start))
-    return Edit.delete(_span(_pair_end(pairs[index - 1]), end))
+        return _keeping_comments(dockerfile, instruction, _span(pair.key.span.start, pairs[index + 1].key.span.start))
+    return _keeping_comments(dockerfile, instruction, _span(_pair_end(pairs[index - 1]), end))
+
+
+def _keeping_comments(dockerfile: Dockerfile, instruction: Instruction, span: Span) -> list[Edit]:
+    """Delete `span`, but keep the comment lines inside it (`ARG \\ # why \\ TOKEN`): they move to
+    just above the instruction, whole lines as written."""
+    lines = dockerfile.lines
+    inside = [c for c in dockerfile.comments if span.start <= c.span.start and c.span.end <= span.end]
+    if not inside:
+        return [Edit.delete(span)]
+    text = dockerfile.text
+    kept = "".join(text[lines.line_start(c.line) : lines.line_end(c.line, keep_newline=True)] for c in inside)
+    above = lines.line_start(instruction.start_line)
+    if span.start <= above:
+        return [Edit.replace(Span(above, max(above, span.end)), kept if kept.endswith("\n") else kept + "\n")]
+    return [Edit.insert(above, kept), Edit.delete(span)]
 
 
 def _pair_end(pair: KeyValue) -> int:
