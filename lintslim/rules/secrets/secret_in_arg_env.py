@@ -140,6 +140,8 @@ def _unquoted(raw: str, escape: str) -> str:
 def _fix(dockerfile: Dockerfile, graph: BuildGraph, name: str, declarations: list[Declaration]) -> Fix | None:
     if any(d.instruction.inner is not None for d in declarations) or not _frontend_supports_env(dockerfile):
         return None
+    if not graph.stages:
+        return None  # no FROM: not a Dockerfile BuildKit builds, and removing the ARG would leave it empty
     scope = _scope(graph, declarations)
     reference = _reference(name)
     if any(d.stage is None for d in declarations):
