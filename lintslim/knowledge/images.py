@@ -88,8 +88,14 @@ class _Entry:
 class KnowledgeBase:
     entries: tuple[_Entry, ...]
     sources: dict[str, str]
+    found: dict[str, ImageFacts | None] = field(default_factory=dict, compare=False)  # lookups already made
 
     def lookup(self, key: str) -> ImageFacts | None:
+        if key not in self.found:
+            self.found[key] = self._match(key)
+        return self.found[key]
+
+    def _match(self, key: str) -> ImageFacts | None:
         tag = key.rsplit(":", 1)[-1]
         for entry in self.entries:
             if any(pattern.fullmatch(key) for pattern in entry.patterns):

@@ -200,8 +200,8 @@ class Dockerfile:
         return build_graph(self)
 
     @cached_property
-    def memo(self) -> dict[tuple[str, int], object]:
-        """Per-document results of analyses several rules share, keyed by (analysis, instruction index)."""
+    def memo(self) -> dict[tuple[object, ...], object]:
+        """Per-document results of analyses several rules share, keyed by (analysis name, arguments…)."""
         return {}
 
     def instruction_at_line(self, line: int) -> Instruction | None:

@@ -73,6 +73,8 @@ class LogicalLine:
 
     def source(self, index: int) -> int:
         """The source offset of logical character `index` (or the end, for `index == length`)."""
+        if len(self.parts) == 1:  # most instructions fit on one line
+            return self.source_starts[0] + min(index, self.length)
         if not self.parts:
             return self.end_offset
         if index >= self.length:

@@ -14,11 +14,13 @@ back through the logical line), heredoc bodies that the shell runs as a script (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.source import Span
+from lintslim.syntax.stages import Stage
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 # Words that open or close compound commands: the simple command starts after them.
@@ -32,19 +34,34 @@ _WRAPPER_OPTIONS_WITH_VALUE = {
     "exec": frozenset({"-a"}),
 }
 _USER_ARGUMENT = frozenset({"gosu", "su-exec"})  # `gosu user cmd…`
-_OPERATORS = ("&&", "||", ";;", "|&", ";", "|", "&", "(", ")")
-_REDIRECT_START = frozenset("<>")
 _BLANK = " \t\r"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a shell variable name (ASCII, as POSIX says)
+# Characters that need the careful word reader; runs of anything else are taken in one step.
+_PLAIN_RUN = re.compile(r"[^\s;&|()<>\\'\"$`]+")
+_WORD_END = frozenset(" \t\r\n;&|()")  # `<`/`>` are left out: `<(` is a process substitution
+
+
+SpanOf = Callable[[int, int], Span]  # maps offsets in the split text to a span of the source
 
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One shell word: `raw` as written, `value` with quotes and backslash escapes removed."""
+    """One shell word: `raw` as written, `value` with quotes and backslash escapes removed.
+
+    `start`/`end` are offsets in the text that was split; `span` maps them to the source on demand
+    (most words are never reported, and mapping through continuation lines costs a bisect).
+    """
 
     raw: str
     value: str
-    span: Span
+    start: int
+    end: int
+    span_of: SpanOf = field(compare=False, repr=False)
     quoted: bool = False
+
+    @property
+    def span(self) -> Span:
+        return self.span_of(self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +70,13 @@ class Redirect:
 
     operator: str
     target: Word | None
-    span: Span
+    start: int
+    end: int
+    span_of: SpanOf = field(compare=False, repr=False)
+
+    @property
+    def span(self) -> Span:
+        return self.span_of(self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +84,9 @@ class Command:
     """A simple command: its words (leading assignments included), redirections and place."""
 
     words: tuple[Word, ...]
-    span: Span
+    start: int
+    end: int
+    span_of: SpanOf = field(compare=False, repr=False)
     operator: str = ""  # the control operator before it ("" for the first command)
     redirects: tuple[Redirect, ...] = ()
     in_heredoc: bool = False  # read from a heredoc body rather than the instruction line
@@ -69,19 +94,18 @@ class Command:
     # with its arguments past them and past wrappers (`sudo`, `env`, `exec`…); set once, here.
     assignments: dict[str, str] = field(init=False, compare=False)
     argv: tuple[Word, ...] = field(init=False, compare=False)
+    # The program's base name (`/usr/bin/pip3` → `pip3`), or None for a bare assignment.
+    name: str | None = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         assignments, argv = _split(self.words)
         object.__setattr__(self, "assignments", assignments)
         object.__setattr__(self, "argv", argv)
+        object.__setattr__(self, "name", argv[0].value.rsplit("/", 1)[-1] if argv else None)
 
     @property
-    def name(self) -> str | None:
-        """The program's base name (`/usr/bin/pip3` → `pip3`), or None for a bare assignment."""
-        argv = self.argv
-        if not argv:
-            return None
-        return argv[0].value.rsplit("/", 1)[-1]
+    def span(self) -> Span:
+        return self.span_of(self.start, self.end)
 
     @property
     def args(self) -> tuple[str, ...]:
@@ -91,9 +115,7 @@ class Command:
 
 def _assignment(word: Word) -> tuple[str, str] | None:
     name, equals, value = word.value.partition("=")
-    if not equals or not name or word.raw[: len(name)] != name:
-        return None
-    if not (name[0].isalpha() or name[0] == "_") or not all(ch.isalnum() or ch == "_" for ch in name):
+    if not equals or not _NAME.fullmatch(name) or not word.raw.startswith(name):
         return None
     return name, value
 
@@ -132,7 +154,7 @@ def _split(words: tuple[Word, ...]) -> tuple[dict[str, str], tuple[Word, ...]]:
 class _Builder:
     """Accumulates words and commands while scanning one text."""
 
-    span_of: Callable[[int, int], Span]
+    span_of: SpanOf
     in_heredoc: bool
     commands: list[Command] = field(default_factory=list)
     words: list[Word] = field(default_factory=list)
@@ -145,7 +167,7 @@ class _Builder:
         if self.pending_redirect is not None:
             operator, op_start, _ = self.pending_redirect
             self.pending_redirect = None
-            self.redirects.append(Redirect(operator, word, self.span_of(op_start, start + len(word.raw))))
+            self.redirects.append(Redirect(operator, word, op_start, word.end, self.span_of))
             if operator in ("<<", "<<-"):
                 self.heredoc_markers.append((word.value, operator == "<<-"))
             return
@@ -156,14 +178,12 @@ class _Builder:
     def end_command(self, operator: str) -> None:
         self.flush_redirect()
         if self.words or self.redirects:
-            first = self.words[0].span if self.words else self.redirects[0].span
-            last = self.words[-1].span if self.words else self.redirects[-1].span
-            if self.redirects:
-                first = min(first, self.redirects[0].span)
-                last = max(last, self.redirects[-1].span, key=lambda span: span.end)
-            span = Span(first.start, max(first.end, last.end))
+            parts: list[Word | Redirect] = [*self.words, *self.redirects]
+            start, end = min(part.start for part in parts), max(part.end for part in parts)
             self.commands.append(
-                Command(tuple(self.words), span, self.operator, tuple(self.redirects), self.in_heredoc)
+                Command(
+                    tuple(self.words), start, end, self.span_of, self.operator, tuple(self.redirects), self.in_heredoc
+                )
             )
         self.words, self.redirects = [], []
         self.operator = operator
@@ -171,78 +191,80 @@ class _Builder:
     def flush_redirect(self) -> None:
         if self.pending_redirect is not None:
             operator, start, end = self.pending_redirect
-            self.redirects.append(Redirect(operator, None, self.span_of(start, end)))
+            self.redirects.append(Redirect(operator, None, start, end, self.span_of))
             self.pending_redirect = None
 
 
-def split_commands(text: str, span_of: Callable[[int, int], Span], *, in_heredoc: bool = False) -> list[Command]:
+# One token at the start of a word: what the splitter does next depends on which group matched.
+_TOKEN = re.compile(
+    r"""
+    (?P<blank>[ \t\r]+)
+    | (?P<continuation>\\\n)                     # a line continuation inside a heredoc script
+    | (?P<newline>\n)
+    | (?P<comment>\#[^\n]*)
+    | (?P<operator>&&|\|\||;;|\|&|;|\||&(?!>)|\(|\))
+    | (?P<redirect>\d*(?:<<<|<<-|<<|>>|>&|<&|>\||<>|>|<)|&>>?)
+    | (?P<plain>[^\s;&|()<>\\'"$`]+(?=[ \t\r\n;&|()]|$))   # a word with nothing special in it
+    """,
+    re.VERBOSE,
+)
+
+
+def split_commands(text: str, span_of: SpanOf, *, in_heredoc: bool = False) -> list[Command]:
     """Split shell `text` into simple commands; `span_of(start, end)` maps text offsets to the source."""
     builder = _Builder(span_of, in_heredoc)
     index, length = 0, len(text)
     while index < length:
-        ch = text[index]
-        if ch in _BLANK:
-            index += 1
-        elif ch == "\\" and text.startswith("\n", index + 1):
-            index += 2  # a line continuation inside a heredoc script
-        elif ch == "\n":
-            builder.end_command("\n")
-            index = _skip_heredoc_bodies(text, index + 1, builder.heredoc_markers)
-            builder.heredoc_markers.clear()
-        elif ch == "#":
-            newline = text.find("\n", index)
-            index = length if newline == -1 else newline
-        elif (operator := _operator_at(text, index)) is not None:
-            builder.end_command(operator)
-            index += len(operator)
-        elif (redirect := _redirect_at(text, index)) is not None:
-            builder.flush_redirect()
-            builder.pending_redirect = (redirect, index, index + len(redirect))
-            index += len(redirect)
-            if redirect.endswith("&") and index < length and (text[index].isdigit() or text[index] == "-"):
-                builder.pending_redirect = None
-                builder.redirects.append(
-                    Redirect(redirect + text[index], None, span_of(index - len(redirect), index + 1))
-                )
-                index += 1
-        else:
+        token = _TOKEN.match(text, index)
+        kind = token.lastgroup if token is not None else None
+        if token is None or kind is None:
             word, end = _read_word(text, index, span_of)
             builder.add_word(word, index)
             index = end
+            continue
+        end = token.end()
+        if kind == "plain":
+            value = token.group()
+            builder.add_word(Word(value, value, index, end, span_of), index)
+        elif kind == "newline":
+            builder.end_command("\n")
+            end = _skip_heredoc_bodies(text, end, builder.heredoc_markers)
+            builder.heredoc_markers.clear()
+        elif kind == "operator":
+            builder.end_command(token.group())
+        elif kind == "redirect":
+            end = _redirect(builder, text, index, end)
+        index = end  # blanks, continuations and comments are skipped
     builder.end_command("")
     return builder.commands
 
 
-def _operator_at(text: str, index: int) -> str | None:
-    for operator in _OPERATORS:
-        if text.startswith(operator, index):
-            if operator == "&" and text.startswith("&>", index):
-                return None  # `&>file` redirects both streams
-            return operator
-    return None
+def _redirect(builder: _Builder, text: str, start: int, end: int) -> int:
+    """Record a redirection operator; `>&2`, `<&-` take their target with them.  Returns where to go on."""
+    builder.flush_redirect()
+    operator = text[start:end]
+    if operator.endswith("&") and end < len(text) and (text[end].isdigit() or text[end] == "-"):
+        builder.redirects.append(Redirect(operator + text[end], None, start, end + 1, builder.span_of))
+        return end + 1
+    builder.pending_redirect = (operator, start, end)
+    return end
 
 
-def _redirect_at(text: str, index: int) -> str | None:
-    """A redirection operator at `index`, with its file-descriptor number when there is one."""
+def _read_word(text: str, index: int, span_of: SpanOf) -> tuple[Word, int]:
     start = index
-    while index < len(text) and text[index].isdigit():
-        index += 1
-    if index < len(text) and text[index] == "&" and index == start and text.startswith("&>", index):
-        return "&>>" if text.startswith("&>>", index) else "&>"
-    if index >= len(text) or text[index] not in _REDIRECT_START:
-        return None
-    for operator in ("<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "<>", ">", "<"):
-        if text.startswith(operator, index):
-            return text[start:index] + operator
-    return None  # pragma: no cover - one of the operators always matches
-
-
-def _read_word(text: str, index: int, span_of: Callable[[int, int], Span]) -> tuple[Word, int]:
-    start = index
+    plain = _PLAIN_RUN.match(text, index)
+    if plain is not None:
+        end = plain.end()
+        if end >= len(text) or text[end] in _WORD_END:  # the common case: a word with nothing special
+            return Word(plain.group(), plain.group(), start, end, span_of), end
     value: list[str] = []
     quoted = False
     length = len(text)
     while index < length:
+        if plain is not None and index == start:  # the plain prefix is already known
+            value.append(plain.group())
+            index = plain.end()
+            continue
         ch = text[index]
         if ch in _BLANK or ch == "\n" or (ch in ";&|()<>" and not (ch in "<>" and text.startswith("(", index + 1))):
             break
@@ -279,7 +301,7 @@ def _read_word(text: str, index: int, span_of: Callable[[int, int], Span]) -> tu
             value.append(ch)
             index += 1
     index = min(index, length)
-    return Word(text[start:index], "".join(value), span_of(start, index), quoted), index
+    return Word(text[start:index], "".join(value), start, index, span_of, quoted), index
 
 
 def _read_double_quoted(text: str, index: int, value: list[str]) -> int:
@@ -375,8 +397,13 @@ def _commands(dockerfile: Dockerfile, instruction: Instruction) -> list[Command]
     return commands
 
 
-def _shifted(base: int) -> Callable[[int, int], Span]:
+def _shifted(base: int) -> SpanOf:
     return lambda start, end: Span(base + start, base + end)
+
+
+def _fixed(span: Span) -> SpanOf:
+    """For words whose characters cannot be mapped one by one (JSON strings with escapes)."""
+    return lambda start, end: span
 
 
 def _runs_as_script(commands: list[Command], name: str, body: str) -> bool:
@@ -409,9 +436,9 @@ def _exec_form_commands(instruction: Instruction) -> list[Command]:
         raw_inner = len(script.span) - 2
         if raw_inner == len(script.value):  # no JSON escapes: offsets map one to one
             return split_commands(script.value, _shifted(script.span.start + 1))
-        return split_commands(script.value, lambda start, end: script.span)
-    words = tuple(Word(token.value, token.value, token.span, quoted=True) for token in tokens)
-    return [Command(words, Span(tokens[0].span.start, tokens[-1].span.end))]
+        return split_commands(script.value, _fixed(script.span))
+    words = tuple(Word(token.value, token.value, 0, 0, _fixed(token.span), quoted=True) for token in tokens)
+    return [Command(words, 0, 0, _fixed(Span(tokens[0].span.start, tokens[-1].span.end)))]
 
 
 def _posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
@@ -420,16 +447,27 @@ def _posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
     stage = graph.stage_of(instruction)
     limit = instruction.index
     while stage is not None:
-        shells = [
-            candidate
-            for candidate in stage.instructions
-            if candidate.index < limit and candidate.keyword == "SHELL" and candidate.is_json and candidate.args
-        ]
+        shells = [index for index in _shell_instructions(dockerfile, stage) if index < limit]
         if shells:
-            return shells[-1].args[0].value.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
+            program = dockerfile.instructions[shells[-1]].args[0].value
+            return program.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
         stage = None if stage.base_stage is None else graph.stages[stage.base_stage]
         limit = len(dockerfile.instructions)
     return True
+
+
+def _shell_instructions(dockerfile: Dockerfile, stage: Stage) -> tuple[int, ...]:
+    """Indexes of the stage's `SHELL [...]` instructions (memoised: asked for every RUN)."""
+    key = ("shells", stage.index)
+    found = dockerfile.memo.get(key)
+    if found is None:
+        found = dockerfile.memo[key] = tuple(
+            candidate.index
+            for candidate in stage.instructions
+            if candidate.keyword == "SHELL" and candidate.is_json and candidate.args
+        )
+    assert isinstance(found, tuple)
+    return found
 
 
 def iter_run_commands(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -160,7 +161,19 @@ class BuildGraph:
         stage = self.stage_of(instruction)
         if stage is None:
             return self.global_scope
-        return _stage_scope(self, stage, until=instruction.index)
+        return self.stage_scope(stage, until=instruction.index)
+
+    def stage_scope(self, stage: Stage, until: int) -> Scope:
+        """The scope of `stage` before instruction index `until` (past its end: the stage's final scope)."""
+        key = ("stage-scopes", stage.index)
+        memo = self.dockerfile.memo
+        found = memo.get(key)
+        if found is None:  # every scope of the stage in one pass, once per document: rules ask often
+            found = memo[key] = _stage_scopes(self, stage)
+        assert isinstance(found, tuple)
+        indexes: list[int] = found[0]
+        scopes: list[Scope] = found[1]
+        return scopes[bisect.bisect_left(indexes, until)]
 
     def resolve(self, word: str, instruction: Instruction) -> Resolved:
         return expand(word, self.scope_at(instruction), self.dockerfile.escape)
@@ -208,35 +221,43 @@ def _global_scope(dockerfile: Dockerfile) -> Scope:
     return Scope(values, frozenset(unknown))
 
 
-def _stage_scope(graph: BuildGraph, stage: Stage, until: int) -> Scope:
+def _stage_scopes(graph: BuildGraph, stage: Stage) -> tuple[list[int], list[Scope]]:
+    """The scope before each instruction of `stage` after its FROM (by index), then the scope at its end.
+
+    A scope object is shared by consecutive instructions until an ARG or ENV changes it.
+    """
     values: dict[str, str] = {}
     unknown: set[str] = set()
     if stage.base_stage is not None:  # ENV carries over from a parent stage; ARGs do not
         parent = graph.stages[stage.base_stage]
-        inherited = _stage_scope(graph, parent, until=parent.instructions[-1].index + 1)
+        inherited = graph.stage_scope(parent, until=parent.instructions[-1].index + 1)
         for name in _env_names(graph, parent):
             if name in inherited.values:
                 values[name] = inherited.values[name]
             elif name in inherited.unknown:
                 unknown.add(name)
+    indexes: list[int] = []
+    scopes: list[Scope] = []
+    current = Scope(dict(values), frozenset(unknown))
     for instruction in stage.instructions[1:]:
-        if instruction.index >= until:
-            break
-        current = Scope(dict(values), frozenset(unknown))
+        indexes.append(instruction.index)
+        scopes.append(current)
         if instruction.keyword == "ARG":
             for name, default in _arg_declarations(instruction):
                 if default is None:
-                    inherited_value = graph.global_scope.values.get(name)
-                    _declare(values, unknown, name, inherited_value)
+                    _declare(values, unknown, name, graph.global_scope.values.get(name))
                 else:
                     resolved = expand(_unquote(default), current, graph.dockerfile.escape)
                     _declare(values, unknown, name, resolved.value if resolved.complete else None)
+            current = Scope(dict(values), frozenset(unknown))  # an instruction's words all see the scope before it
         elif instruction.keyword == "ENV":
             for pair in instruction.key_values:
                 raw = pair.value.value if pair.value is not None else ""
                 resolved = expand(_unquote(raw), current, graph.dockerfile.escape)
                 _declare(values, unknown, pair.key.value, resolved.value if resolved.complete else None)
-    return Scope(values, frozenset(unknown))
+            current = Scope(dict(values), frozenset(unknown))
+    scopes.append(current)  # past the last instruction
+    return indexes, scopes
 
 
 def _env_names(graph: BuildGraph, stage: Stage) -> set[str]:
