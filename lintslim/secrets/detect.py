@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lintslim.secrets.names import secret_word, strong_secret_word
 from lintslim.secrets.patterns import find_tokens
 from lintslim.secrets.values import is_key_fingerprint, is_path_or_url, is_placeholder, is_reference, is_switch
 from lintslim.syntax.nodes import Dockerfile, Heredoc, Instruction, Token
-from lintslim.syntax.shell import Command, Word, shell_commands
+from lintslim.syntax.shell import Command, Word, shell_commands, split_commands
 from lintslim.syntax.shellwords import ShellWordError, process_word
 from lintslim.syntax.source import Span
 
@@ -41,6 +41,8 @@ _MYSQL_CLIENTS = frozenset(
      "mariadb-admin", "mariadb-dump", "mariadb-import", "mariadb-check"}
 )  # fmt: skip
 _KEY_VALUE_LIST = re.compile(r"[a-z]{1,20}=")
+# curl's short options combine: `-fsSu user:password`; the letters before `u` take no value
+_CURL_USER_CLUSTER = re.compile(r"-[fsSLkvIiqgGNj46]{0,12}u")
 # keytool's password options, and openssl's `-passin pass:…` / `-passout pass:…`
 _KEYTOOL_PASSWORDS = frozenset(
     {"-storepass", "-keypass", "-srcstorepass", "-deststorepass", "-srckeypass", "-destkeypass", "-new"}
@@ -79,10 +81,13 @@ def _all_findings(dockerfile: Dockerfile) -> Iterator[Secret]:
         target = instruction.effective
         if target.keyword in ("ENV", "ARG", "LABEL"):
             yield from _key_values(dockerfile, target)
+            yield from _options_in_values(dockerfile, target)
         if target.keyword in ("RUN", "CMD", "ENTRYPOINT"):
             commands = shell_commands(dockerfile, instruction)
             yield from _commands(commands)
             yield from _data_heredocs(text, target, commands)
+        elif target.keyword == "HEALTHCHECK":
+            yield from _commands(_healthcheck_commands(dockerfile, target))
         elif target.keyword in ("COPY", "ADD"):
             for heredoc in target.heredocs:
                 yield from _config_text(text, heredoc.body.start, heredoc.content)
@@ -140,6 +145,29 @@ def _key_values(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[Se
             yield Secret(_inside_quotes(pair.value), f"secret in `{key}`", "name")
 
 
+def _options_in_values(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[Secret]:
+    """Options inside a value: `ENV JAVA_OPTS="-Dspring.datasource.password=…"`."""
+    for pair in instruction.key_values:
+        if pair.value is None or "=" not in pair.value.value or secret_word(pair.key.value.strip("'\"")) is not None:
+            continue
+        literal = _literal(pair.value, dockerfile.escape)
+        if literal is None or (" " not in literal.strip() and not literal.startswith("-")):
+            continue
+        raw, span = pair.value.value, pair.value.span
+        for option in literal.split():
+            key, equals, assigned = option.partition("=")
+            name = key.removeprefix("-D") if key.startswith("-D") else key.lstrip("-")
+            if not equals or not key.startswith("-") or strong_secret_word(name) is None or not is_credential(assigned):
+                continue
+            position = raw.find(option)
+            where = (
+                span
+                if position < 0 or len(span) != len(raw)
+                else Span(span.start + position + len(key) + 1, span.start + position + len(option))
+            )
+            yield Secret(where, f"secret in `{name}`", "name")
+
+
 def _literal(token: Token, escape: str) -> str | None:
     """The value with quotes removed, or None when it refers to a variable."""
     try:
@@ -174,6 +202,28 @@ def _commands(commands: tuple[Command, ...]) -> Iterator[Secret]:
         if program == "chpasswd" and command.operator == "|" and previous[0] in ("echo", "printf"):
             yield from _chpasswd_input(previous[1])
         previous = (program, argv)
+
+
+def _healthcheck_commands(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Command, ...]:
+    """The command of `HEALTHCHECK CMD …` (`curl -fu admin:…`): `shell_commands` reads RUN, CMD and
+    ENTRYPOINT only."""
+    args = instruction.args
+    if len(args) < 2 or args[0].value.upper() != "CMD":
+        return ()
+    if instruction.is_json:
+        words = tuple(Word(token.value, token.value, 0, 0, _at(token.span), quoted=True) for token in args[1:])
+        return (Command(words, 0, 0, _at(Span(args[1].span.start, args[-1].span.end))),)
+    from lintslim.syntax.parser import logical_line
+
+    script = args[1]
+    logical = logical_line(dockerfile, instruction)
+    offset = logical.index_of(script.span.start)
+    text = logical.text()[offset : offset + len(script.value)]
+    return tuple(split_commands(text, lambda start, end: logical.span(offset + start, offset + end)))
+
+
+def _at(span: Span) -> Callable[[int, int], Span]:
+    return lambda start, end: span
 
 
 def _assignments(leading: tuple[Word, ...], argv: tuple[Word, ...]) -> Iterator[Secret]:
@@ -230,12 +280,23 @@ def _program_specific(program: str, args: tuple[Word, ...]) -> Iterator[Secret]:
         yield from _short_option_value(args, "-p", attached_only=False, what="password given to `sshpass -p`")
     elif program in ("docker", "podman", "buildah", "skopeo") and any(word.value == "login" for word in args):
         yield from _short_option_value(args, "-p", attached_only=False, what="registry password (`login -p`)")
+    elif program == "az" and any(word.value == "login" for word in args):
+        yield from _short_option_value(args, "-p", attached_only=False, what="password given to `az login -p`")
+    elif program == "aws" and [word.value for word in args[:2]] == ["configure", "set"] and len(args) >= 4:
+        yield from _aws_configure_set(args[2], args[3])
     elif program == "keytool":
         yield from _option_then_value(args, _KEYTOOL_PASSWORDS, "", "password given to `keytool`")
     elif program == "openssl":
         yield from _option_then_value(args, _OPENSSL_PASSWORDS, "pass:", "password given to `openssl`")
     elif program == "htpasswd" and _htpasswd_batch(args) and is_credential(args[-1].value):
         yield Secret(_value_span(args[-1], args[-1].value), "password given to `htpasswd -b`", "command")
+
+
+def _aws_configure_set(setting: Word, value: Word) -> Iterator[Secret]:
+    """`aws configure set aws_secret_access_key …` (or `profile.x.aws_session_token …`)."""
+    name = setting.value.rsplit(".", 1)[-1]
+    if strong_secret_word(name) is not None and is_credential(value.value):
+        yield Secret(_value_span(value, value.value), f"secret in `{name}`", "command")
 
 
 def _htpasswd_batch(args: tuple[Word, ...]) -> bool:
@@ -251,8 +312,16 @@ def _curl_user(args: tuple[Word, ...]) -> Iterator[Secret]:
             holder, credentials = args[index + 1], args[index + 1].value
         elif value.startswith(("--user=", "--proxy-user=")):
             holder, credentials = word, value.split("=", 1)[1]
-        elif value.startswith("-u") and len(value) > 2 and not value.startswith("--"):
-            holder, credentials = word, value[2:]
+        elif (cluster := _CURL_USER_CLUSTER.match(value)) is not None:  # `-fsSu user:pw`, `-uuser:pw`
+            attached = value[cluster.end() :]
+            if attached.startswith("-"):
+                continue
+            if attached:
+                holder, credentials = word, attached
+            elif index + 1 < len(args):
+                holder, credentials = args[index + 1], args[index + 1].value
+            else:
+                continue
         else:
             continue
         _, colon, password = credentials.partition(":")

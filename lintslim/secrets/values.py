@@ -41,6 +41,8 @@ _LETTERS_OR_DIGITS = re.compile(r"[a-z]{1,64}|[0-9]{1,64}")  # `password123` →
 _REFERENCE = re.compile(r"\$[A-Za-z_{(]|%[A-Za-z_][A-Za-z0-9_]{0,100}%|\{\{|#\{")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,20}://")
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
+_BASE64 = re.compile(r"[A-Za-z0-9+/=_-]{1,512}")
+MIN_KEY_LENGTH = 20
 MAX_SEGMENTED_WORD = 40  # longer words are not run-together placeholder words (and segmenting is quadratic)
 
 
@@ -51,11 +53,29 @@ def is_reference(value: str) -> bool:
 
 def is_path_or_url(value: str) -> bool:
     """A file path or a URL: where a secret is, not the secret (URLs with a password are found apart)."""
+    if value.startswith("/") and _looks_like_base64_key(value):
+        return False  # an AWS secret access key may start with `/`: `/f3+rFUsiTNH1L1gZ…`
     return (
         value.startswith(("/", "./", "../", "~/", "file:"))
         or bool(_WINDOWS_PATH.match(value))
         or (bool(_URL.match(value)) and "@" not in value)
     )
+
+
+def _looks_like_base64_key(value: str) -> bool:
+    """Random base64 that happens to contain `/`: no dot, a long part mixing cases and digits, and high
+    entropy (a path's parts are words: `/opt/MyApp2/lib`)."""
+    if not MIN_KEY_LENGTH <= len(value) <= 512 or not _BASE64.fullmatch(value):
+        return False
+    parts = value.split("/")
+    mixed = any(
+        len(part) >= 12
+        and any(c.isupper() for c in part)
+        and any(c.islower() for c in part)
+        and any(c.isdigit() for c in part)
+        for part in parts
+    )
+    return mixed and shannon_entropy(value) >= 4.2
 
 
 def is_switch(value: str) -> bool:
