@@ -173,3 +173,81 @@ def test_scrub_masks_values_anywhere_and_keeps_short_values_alone() -> None:
     redactor = Redactor.build("X=ab Y=secretvalue", [Span(2, 4), Span(7, 18)])
     assert redactor.scrub("+ENV Y=secretvalue") == "+ENV Y=se" + MASK
     assert redactor.scrub("about") == "about"  # a two-character secret is masked by span only
+
+
+# --- leaks found by an adversarial run over every format (each was printed before its fix) ---------------
+
+CONTINUED_PASSWORD = ("Qv7Tz2" + "Wm9Kp4", "Hx3Nb8" + "Rc5Ld1")
+KEY_LINES = ("kP4xR8mW2zQ7vB1nT6yH3jL9cF5gD0sA" * 2, "Wn7Kq2Zp5Xr8Tv3Ym6Bs1Hd4Jf9Lg0Mc" * 2)
+AWS_SECRET_WITH_SLASH = "/f3+rFUsiTNH1L1g" + "Z8zX3/thWxBS+GnUOHzgl83Z"
+HEALTHCHECK_PASSWORD = "XVfWcb" + "t6rnjCmN"
+URL_PASSWORD_CUT = "vBtR3NY" + "uMyVjP8"
+OPTION_PASSWORDS = ("Tq8Wz3" + "Lm6Xp1", "Rb4Yk9" + "Nc2Vh7", "Jd5Gs1" + "Pf8Qw3")
+
+LEAKS = {
+    "value continued on the next line (--diff shows lines one by one)": (
+        f"FROM node:20\nADD a.tar.gz.sig /tmp/\nENV DB_PASSWORD={CONTINUED_PASSWORD[0]}\\\n{CONTINUED_PASSWORD[1]}\n",
+        CONTINUED_PASSWORD,
+    ),
+    "private key body in a COPY heredoc (--diff)": (
+        "FROM node:20\nADD a.tar.gz.sig /tmp/\nCOPY <<EOF /root/.ssh/id_rsa\n-----BEGIN RSA PRIVATE KEY-----\n"
+        f"{KEY_LINES[0]}\n{KEY_LINES[1]}\n-----END RSA PRIVATE KEY-----\nEOF\n",
+        KEY_LINES,
+    ),
+    "AWS secret key starting with a slash (read as a path)": (
+        f"FROM node:20\nENV AWS_SECRET_ACCESS_KEY={AWS_SECRET_WITH_SLASH}\nWORKDIR app\n",
+        (AWS_SECRET_WITH_SLASH,),
+    ),
+    "curl -fu in a HEALTHCHECK (combined options; HEALTHCHECK was not read)": (
+        f"FROM node:20\nARG GIT_COMMIT\nRUN npm ci\nHEALTHCHECK CMD curl -fu admin:{HEALTHCHECK_PASSWORD} http://localhost/\n",
+        (HEALTHCHECK_PASSWORD,),
+    ),
+    "a message quoting the command cut short (LS104)": (
+        f"FROM node:20\nARG GIT_COMMIT\nRUN git clone https://deploy:{URL_PASSWORD_CUT}@github.com/org/repo.git\n",
+        (URL_PASSWORD_CUT,),
+    ),
+    "options inside an ENV value, aws configure set, az login -p": (
+        "FROM node:20\nADD a.tar.gz.sig /tmp/\n"
+        f'ENV JAVA_OPTS="-Xmx1g -Dspring.datasource.password={OPTION_PASSWORDS[0]}"\n'
+        f"RUN aws configure set aws_secret_access_key {OPTION_PASSWORDS[1]}\n"
+        f"RUN az login -u ci -p {OPTION_PASSWORDS[2]}\n",
+        OPTION_PASSWORDS,
+    ),
+}
+
+
+def _pieces(secret: str, width: int = 8) -> list[str]:
+    return [secret[start : start + width] for start in range(len(secret) - width + 1)]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--output-format", "full"],
+        ["--output-format", "concise"],
+        ["--output-format", "json"],
+        ["--output-format", "github"],
+        ["--diff", "--unsafe-fixes"],
+    ],
+)
+@pytest.mark.parametrize("leak", list(LEAKS), ids=list(LEAKS))
+def test_found_leaks_stay_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], leak: str, flags: list[str]
+) -> None:
+    text, secrets = LEAKS[leak]
+    path = tmp_path / "Dockerfile"
+    path.write_text(text, encoding="utf-8")
+    output = _run(capsys, str(path), "--select", "ALL", *flags)
+    assert output.strip()  # something is reported or diffed around the secret
+    for secret in secrets:
+        assert secret in text
+        assert not [piece for piece in _pieces(secret) if piece in output], f"a piece of {secret[:3]}… was printed"
+
+
+def test_scrub_masks_a_secret_cut_short_in_a_message() -> None:
+    text = f"RUN git clone https://ci:{URL_PASSWORD_CUT}@example.com/r.git"
+    start = text.index(URL_PASSWORD_CUT)
+    redactor = Redactor.build(text, [Span(start, start + len(URL_PASSWORD_CUT))])
+    # five characters of the secret were quoted: at most a quarter of them stays
+    assert redactor.scrub(f"before `{text[:30]}...`") == f"before `{text[:26]}{MASK}...`"
+    assert redactor.scrub("plain text...") == "plain text..."

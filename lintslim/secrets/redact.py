@@ -16,6 +16,7 @@ from lintslim.syntax.source import Span
 
 MASK = "****"
 SHOWN_PREFIX = 4
+_ELLIPSES = ("...", "…")  # how messages mark a quotation they cut short
 MIN_VALUE_LENGTH = 3  # shorter values are masked by span only: replacing every "ab" would garble text
 
 
@@ -32,6 +33,13 @@ def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
         else:
             merged.append(span)
     return tuple(merged)
+
+
+def _with_lines(value: str) -> list[str]:
+    """The value and, when it spans lines (a key block, a value continued with `\\`), each of its
+    lines: a diff shows one line at a time, so the whole value never appears there."""
+    lines = value.splitlines()
+    return [value, *lines] if len(lines) > 1 else [value]
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ class Redactor:
     def build(cls, text: str, spans: Iterable[Span], extra_values: Iterable[str] = ()) -> Redactor:
         merged = merge_spans(span for span in spans if span.end <= len(text))
         values = {text[span.start : span.end] for span in merged} | set(extra_values)
-        usable = (value.strip() for value in values)
+        usable = (piece.strip() for value in values for piece in _with_lines(value))
         ordered = sorted({value for value in usable if len(value) >= MIN_VALUE_LENGTH}, key=lambda v: (-len(v), v))
         return cls(text, merged, tuple(ordered))
 
@@ -71,6 +79,19 @@ class Redactor:
         for value in self.values:
             if value in shown:
                 shown = shown.replace(value, mask(value))
+        if any(marker in shown for marker in _ELLIPSES):
+            shown = self._scrub_cut(shown)
+        return shown
+
+    def _scrub_cut(self, shown: str) -> str:
+        """Mask secrets that a message quotes cut short (`RUN git clone https://ci:s3cr...`)."""
+        for value in self.values:
+            for marker in _ELLIPSES:
+                for length in range(len(value) - 1, MIN_VALUE_LENGTH - 1, -1):
+                    cut = value[:length] + marker
+                    if cut in shown:
+                        shown = shown.replace(cut, mask(value[:length]) + marker)
+                        break
         return shown
 
     def line(self, start: int, end: int) -> MaskedLine:
