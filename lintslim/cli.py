@@ -189,6 +189,18 @@ def _print_diff(report: FileReport) -> None:
         sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
 
 
+def _masked_error(report: FileReport) -> str:
+    """The error with the file's secrets masked: a rule's exception may quote the text it choked on."""
+    assert report.error is not None
+    try:
+        return report_redactor(report).scrub(report.error)
+    except Exception:  # finding the secrets failed too: say what failed, quote nothing
+        return (
+            report.error.split(": internal error", 1)[0]
+            + ": internal error (details withheld: they may quote a secret)"
+        )
+
+
 class _Emitter:
     """Writes each file's results as soon as it is checked; keeps only running totals."""
 
@@ -249,7 +261,7 @@ def run_check(args: argparse.Namespace) -> int:
         if report is None:
             continue
         if report.error:
-            sys.stderr.write(f"lintslim: error: {report.error}\n")
+            sys.stderr.write(f"lintslim: error: {_masked_error(report)}\n")
             errors += 1
             continue
         for problem in report.problems:

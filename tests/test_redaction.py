@@ -251,3 +251,17 @@ def test_scrub_masks_a_secret_cut_short_in_a_message() -> None:
     # five characters of the secret were quoted: at most a quarter of them stays
     assert redactor.scrub(f"before `{text[:30]}...`") == f"before `{text[:26]}{MASK}...`"
     assert redactor.scrub("plain text...") == "plain text..."
+
+
+def test_a_rule_crash_quoting_the_text_prints_no_secret(
+    dockerfile: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lintslim.rules.hygiene.workdir_relative_path import WorkdirRelativePath
+
+    def crash(self: object, ctx: object) -> None:
+        raise ValueError(f"cannot read {DOCKERFILE!r}")
+
+    monkeypatch.setattr(WorkdirRelativePath, "check", crash)
+    output = _run(capsys, str(dockerfile), "--select", "LS501")
+    assert "internal error in rule LS501" in output
+    _assert_no_secret(output)
