@@ -127,3 +127,9 @@ def test_docs_pages_are_up_to_date() -> None:
     committed = {path.name: path.read_text(encoding="utf-8") for path in DOCS_DIR.glob("*.md")}
     stale = sorted(name for name in expected.keys() | committed.keys() if expected.get(name) != committed.get(name))
     assert not stale, f"docs/rules is stale ({', '.join(stale)}): run `python docs/generate_rules.py`"
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [rule.code for rule in RULES if f"| {rule.code} | `{rule.name}` |" not in readme]
+    assert missing == [], f"README's rule table lacks {missing}"
