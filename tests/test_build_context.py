@@ -352,6 +352,27 @@ def test_ls203_severity_follows_the_stage(tmp_path: Path) -> None:
     assert "into the image" in found[1][1]
 
 
+def test_ls203_build_stage_file_that_an_image_copies_out_is_in_the_image(tmp_path: Path) -> None:
+    """Found in a public NestJS Dockerfile: the final stage copies the env file out of the build stage."""
+    text = (
+        "FROM node:20-alpine AS build\n"
+        "WORKDIR /usr/src/app\n"
+        "COPY .env.docker ./.env.docker\n"
+        "COPY . .\n"
+        "FROM node:20-alpine\n"
+        "COPY --from=build /usr/src/app/dist ./dist\n"
+        "COPY --from=build /usr/src/app/.env.docker ./.env.docker\n"
+    )
+    [(severity, message)] = lint("LS203", text, None)
+    assert severity == "error"
+    assert "line 7 copies it from there into the image" in message
+    make(tmp_path, {".env": "A=1\n", "main.py": ""})
+    whole = "FROM python:3.12 AS build\nWORKDIR /app\nCOPY . .\nFROM python:3.12-slim\nCOPY --from=build /app /srv\n"
+    assert [severity for severity, _ in lint("LS203", whole, tmp_path)] == ["error"]
+    only_dist = whole.replace("--from=build /app ", "--from=build /app/dist ")
+    assert [severity for severity, _ in lint("LS203", only_dist, tmp_path)] == ["warning"]
+
+
 def test_ls203_never_shows_file_content(tmp_path: Path) -> None:
     make(tmp_path, {".env": "API_TOKEN=tok_live_abcdef123456\n", "id_rsa": PRIVATE_KEY, "app.py": ""})
     found = lint("LS203", "FROM alpine\nCOPY . /app\n", tmp_path)

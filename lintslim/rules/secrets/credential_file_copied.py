@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator
 
+from lintslim.analysis.dependencies import ContextCopy, context_copy, join, within, working_directories
 from lintslim.context.build_context import BuildContext, Entry, context_path
 from lintslim.context.credentials import credential_kind, holds_credential
 from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher
 from lintslim.context.gopath import has_wildcards
 from lintslim.context.sources import ContextSource, context_sources
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
+from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.stages import BuildGraph
 
 MAX_NAMED = 4  # files named in one message; the rest are counted
@@ -65,6 +68,11 @@ class CredentialFileCopied(Rule):
         in_image = stage is None or stage.index in graph.image_stages()
         if in_image:
             where = "into the image"
+        elif stage is not None and (carried := _carried_into_image(graph, source, [p for p, _ in found])) is not None:
+            in_image = True
+            where = (
+                f"into build stage `{stage.label}`, and line {carried.start_line} copies it from there into the image"
+            )
         else:
             label = stage.label if stage is not None else "?"
             where = f"into build stage `{label}` (not the final image, but that stage's layers and the build cache)"
@@ -79,6 +87,45 @@ class CredentialFileCopied(Rule):
         what = "a credential file" if len(found) == 1 else "credential files"
         message = f"`{source.keyword} {source.token.value}` puts {what} from the build context {where}: {named}"
         return self.report(source.token.span, message, severity=severity)
+
+
+def _carried_into_image(graph: BuildGraph, source: ContextSource, paths: list[str]) -> Instruction | None:
+    """The `COPY --from` of an image stage that takes the credential files out of their build stage
+    (`COPY --from=build /app/.env.docker .`), if one does."""
+    stage = graph.stage_of(source.instruction)
+    if stage is None:
+        return None
+    copy = context_copy(graph, source.instruction, working_directories(graph, stage)[source.instruction.index])
+    if copy is None:
+        return None
+    landed = [_landing(copy, source, path) for path in paths]
+    images = graph.image_stages()
+    for link in graph.links:
+        if link.stage not in images or link.source_stage is None or link.instruction.keyword not in ("COPY", "ADD"):
+            continue
+        if all(ancestor.index != stage.index for ancestor in graph.ancestry(graph.stages[link.source_stage])):
+            continue
+        for word in link.instruction.args[:-1]:
+            resolved = graph.resolve(word.value, link.instruction)
+            if resolved.complete and any(_takes(join("/", resolved.value), path) for path in landed):
+                return link.instruction
+    return None
+
+
+def _landing(copy: ContextCopy, source: ContextSource, path: str) -> str:
+    """Where the context file `path`, copied by `source`, is in the stage's filesystem."""
+    if path == source.path or has_wildcards(source.path):
+        return copy.landing(path, is_directory=False)
+    return join(copy.landing(source.path, is_directory=True), _below(path, source.path))
+
+
+def _below(path: str, directory: str) -> str:
+    return path if directory == "." else path[len(directory) + 1 :]
+
+
+def _takes(taken: str, path: str) -> bool:
+    """Whether a `COPY --from` source (an absolute path or a pattern) includes `path`."""
+    return within(path, taken) or (has_wildcards(taken) and fnmatch.fnmatchcase(path, taken))
 
 
 def _credentials(context: BuildContext | None, source: ContextSource) -> list[tuple[str, str]]:
