@@ -371,6 +371,10 @@ def test_ls203_build_stage_file_that_an_image_copies_out_is_in_the_image(tmp_pat
     assert [severity for severity, _ in lint("LS203", whole, tmp_path)] == ["error"]
     only_dist = whole.replace("--from=build /app ", "--from=build /app/dist ")
     assert [severity for severity, _ in lint("LS203", only_dist, tmp_path)] == ["warning"]
+    (tmp_path / ".npmrc").write_text("//registry.npmjs.org/:_authToken=npm_Tq8Wz3Lm6Xp1Rb4Yk9Nc2Vh7Jd5Gs1Pf8Qw3\n")
+    only_env = whole.replace("--from=build /app ", "--from=build /app/.env ")
+    [(_, message)] = lint("LS203", only_env, tmp_path)
+    assert "line 5 copies `.env` from there into the image" in message and "`.npmrc`" in message
 
 
 def test_ls203_never_shows_file_content(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher
 from lintslim.context.gopath import has_wildcards
 from lintslim.context.sources import ContextSource, context_sources
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
-from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.stages import BuildGraph
 
 MAX_NAMED = 4  # files named in one message; the rest are counted
@@ -70,9 +69,9 @@ class CredentialFileCopied(Rule):
             where = "into the image"
         elif stage is not None and (carried := _carried_into_image(graph, source, [p for p, _ in found])) is not None:
             in_image = True
-            where = (
-                f"into build stage `{stage.label}`, and line {carried.start_line} copies it from there into the image"
-            )
+            line, paths = carried
+            what = "it" if len(found) == 1 else ", ".join(f"`{path}`" for path in paths[:MAX_NAMED])
+            where = f"into build stage `{stage.label}`, and line {line} copies {what} from there into the image"
         else:
             label = stage.label if stage is not None else "?"
             where = f"into build stage `{label}` (not the final image, but that stage's layers and the build cache)"
@@ -89,26 +88,27 @@ class CredentialFileCopied(Rule):
         return self.report(source.token.span, message, severity=severity)
 
 
-def _carried_into_image(graph: BuildGraph, source: ContextSource, paths: list[str]) -> Instruction | None:
-    """The `COPY --from` of an image stage that takes the credential files out of their build stage
-    (`COPY --from=build /app/.env.docker .`), if one does."""
+def _carried_into_image(graph: BuildGraph, source: ContextSource, paths: list[str]) -> tuple[int, list[str]] | None:
+    """The line of a `COPY --from` in an image stage that takes credential files out of their build
+    stage (`COPY --from=build /app/.env.docker .`), and which of `paths` it takes; None if none does."""
     stage = graph.stage_of(source.instruction)
     if stage is None:
         return None
     copy = context_copy(graph, source.instruction, working_directories(graph, stage)[source.instruction.index])
     if copy is None:
         return None
-    landed = [_landing(copy, source, path) for path in paths]
+    landed = {path: _landing(copy, source, path) for path in paths}
     images = graph.image_stages()
     for link in graph.links:
         if link.stage not in images or link.source_stage is None or link.instruction.keyword not in ("COPY", "ADD"):
             continue
         if all(ancestor.index != stage.index for ancestor in graph.ancestry(graph.stages[link.source_stage])):
             continue
-        for word in link.instruction.args[:-1]:
-            resolved = graph.resolve(word.value, link.instruction)
-            if resolved.complete and any(_takes(join("/", resolved.value), path) for path in landed):
-                return link.instruction
+        taken_from = [graph.resolve(word.value, link.instruction) for word in link.instruction.args[:-1]]
+        roots = [join("/", resolved.value) for resolved in taken_from if resolved.complete]
+        taken = [path for path, image_path in landed.items() if any(_takes(root, image_path) for root in roots)]
+        if taken:
+            return link.instruction.start_line, taken
     return None
 
 
