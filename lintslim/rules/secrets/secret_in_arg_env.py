@@ -90,7 +90,7 @@ class SecretInArgEnv(Rule):
         declarations = list(_declarations(ctx.dockerfile, graph))
         fixes: dict[str, Fix | None] = {}
         for declaration in declarations:
-            if not _reported(declaration, images, ctx.dockerfile.escape):
+            if not _reported(declaration, images, graph):
                 continue
             name = declaration.name
             if name not in fixes:
@@ -115,7 +115,7 @@ def _declarations(dockerfile: Dockerfile, graph: BuildGraph) -> Iterator[Declara
                 yield Declaration(instruction, pair, stage.index if stage is not None else None)
 
 
-def _reported(declaration: Declaration, images: frozenset[int], escape: str) -> bool:
+def _reported(declaration: Declaration, images: frozenset[int], graph: BuildGraph) -> bool:
     if declaration.keyword == "ENV" and declaration.stage not in images:
         return False  # a build stage's ENV stays in that stage
     value = declaration.pair.value
@@ -123,8 +123,24 @@ def _reported(declaration: Declaration, images: frozenset[int], escape: str) -> 
         return True  # `ARG NPM_TOKEN`: a slot for `--build-arg`
     if declaration.keyword == "ENV" and not value.value.strip("'\""):
         return False  # `ENV PASSWORD=""` clears it
-    text = _unquoted(value.value, escape)
+    text = _unquoted(value.value, graph.dockerfile.escape)
+    if declaration.keyword == "ENV":
+        expanded = _without_undeclared(graph, declaration.instruction, value.value)
+        if expanded is not None:
+            if not expanded.strip():
+                return False  # `ENV SECRET_KEY=${SECRET_KEY}` with no ARG of that name: empty in this build
+            text = expanded
     return not (is_path_or_url(text) or is_switch(text) or is_public_key_id(declaration.name, text))
+
+
+def _without_undeclared(graph: BuildGraph, instruction: Instruction, raw: str) -> str | None:
+    """The value when every variable it names is known or not declared at all (BuildKit expands those
+    to nothing); None when it takes a value from an `ARG` or `ENV` whose value is not known here."""
+    resolved = graph.resolve(raw, instruction)
+    scope = graph.scope_at(instruction)
+    if any(scope.knows(name) for name in resolved.unresolved):
+        return None
+    return resolved.value
 
 
 def _unquoted(raw: str, escape: str) -> str:
