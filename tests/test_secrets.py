@@ -57,7 +57,7 @@ NOT_SECRET_NAMES = [
     "PASSWORD_MIN_LENGTH", "SECRET_NAME", "TOKEN_URL", "SECRETS_DIR", "POSTGRES_HOST_AUTH_METHOD", "AUTH_PROVIDER",
     "PASS_THROUGH", "PWD", "KEY", "USERNAME", "GOPRIVATE", "NEXT_PUBLIC_API_KEY", "STRIPE_PUBLISHABLE_KEY",
     "TOKEN_EXPIRY", "PGP_KEYSERVER", "OAUTH2_PROXY_VERSION", "KEEPASSXC_VERSION", "VITE_OIDC_PASSWORD_CHANGE_URl",
-    "CREDIT_CARD_TYPE",
+    "CREDIT_CARD_TYPE", "ACCESS_TOKEN_USR",
 ]  # fmt: skip
 
 
@@ -84,7 +84,8 @@ def test_strong_names_need_a_credential_word_beside_key(name: str, strong: bool)
 @pytest.mark.parametrize(
     "value",
     ["changeme", "<token>", "xxxxxxxx", "your-api-key", "password", "root", "postgres", "mysecretpassword",
-     "Password123", "AKIAIOSFODNN7EXAMPLE", "********", "ab", "my_secret_token", "s3cr3t", "123456", "none"],
+     "Password123", "AKIAIOSFODNN7EXAMPLE", "********", "ab", "my_secret_token", "s3cr3t", "123456", "none",
+     "nothing"],
 )  # fmt: skip
 def test_placeholders(value: str) -> None:
     assert is_placeholder(value)

@@ -34,6 +34,9 @@ from lintslim.syntax.source import Span
 _URL_CREDENTIALS = re.compile(
     r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/@'\"`<>]{1,256}:([^\s/@'\"`<>]{1,256})@(?=[A-Za-z0-9\[])"
 )
+# Fixed words some hosts want in the password field when the token is the user name:
+# GitHub's `https://<token>:x-oauth-basic@github.com/`.
+_URL_PASSWORD_CONSTANTS = frozenset({"x-oauth-basic"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
 _ENV_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]{0,100}_[A-Z0-9_]{1,100}")  # `--password=DB_PASSWORD`
 _MYSQL_CLIENTS = frozenset(
@@ -128,6 +131,8 @@ def _url_credentials(text: str) -> Iterator[Secret]:
         return
     for match in _URL_CREDENTIALS.finditer(text):
         password = match.group(1)
+        if password.lower() in _URL_PASSWORD_CONSTANTS:
+            continue
         if not is_reference(password) and not is_placeholder(password):
             yield Secret(Span(match.start(1), match.end(1)), "password in a URL", "url")
 

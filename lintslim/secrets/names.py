@@ -50,7 +50,7 @@ NON_SECRET_LAST_WORDS = frozenset(
         "type", "kind", "mode", "method", "enabled", "enable", "disabled", "disable", "required", "length",
         "size", "expiry", "expires", "expiration", "ttl", "timeout", "lifetime", "header", "prefix",
         "suffix", "format", "algorithm", "alg", "env", "var", "region", "provider", "policy", "scope",
-        "scopes", "user", "username", "login", "fingerprint", "count", "min", "max", "pattern", "field",
+        "scopes", "user", "usr", "username", "login", "fingerprint", "count", "min", "max", "pattern", "field",
         "param", "manager", "store", "vault", "hash", "checksum", "sha", "sha1", "sha256", "sha512", "md5",
         "digest", "stdin", "source", "src", "label", "tag", "level", "strength", "validation", "check",
         "set", "exists", "generator", "rotation", "issuer", "audience", "cmd", "command", "script",

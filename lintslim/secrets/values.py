@@ -19,7 +19,7 @@ PLACEHOLDER_WORDS = frozenset(
     {
         "change", "changeme", "changeit", "replace", "replaceme", "example", "examples", "sample", "dummy",
         "fake", "placeholder", "redacted", "masked", "hidden", "todo", "tbd", "fixme", "none", "null", "nil",
-        "undefined", "unset", "empty", "default", "defaults", "your", "yours", "my", "our", "insert", "here",
+        "undefined", "unset", "empty", "nothing", "default", "defaults", "your", "yours", "my", "our", "insert", "here",
         "enter", "put", "set", "me", "secret", "secrets", "password", "passwd", "pass", "pwd", "passphrase",
         "token", "key", "apikey", "api", "auth", "access", "private", "admin", "administrator", "root",
         "user", "username", "guest", "test", "testing", "tests", "demo", "dev", "development", "local",
