@@ -32,7 +32,7 @@ from lintslim.syntax.source import Span
 
 # `scheme://user:password@host`: user without `:` or `@`, password without `@` (linear: see patterns)
 _URL_CREDENTIALS = re.compile(
-    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/@'\"`<>]{1,256}:([^\s/@'\"`<>]{1,256})@(?=[A-Za-z0-9\[])"
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://([^\s:/@'\"`<>]{1,256}):([^\s/@'\"`<>]{1,256})@(?=[A-Za-z0-9\[])"
 )
 # Fixed words some hosts want in the password field when the token is the user name:
 # GitHub's `https://<token>:x-oauth-basic@github.com/`.
@@ -130,11 +130,12 @@ def _url_credentials(text: str) -> Iterator[Secret]:
     if "://" not in text:
         return
     for match in _URL_CREDENTIALS.finditer(text):
-        password = match.group(1)
-        if password.lower() in _URL_PASSWORD_CONSTANTS:
-            continue
-        if not is_reference(password) and not is_placeholder(password):
-            yield Secret(Span(match.start(1), match.end(1)), "password in a URL", "url")
+        user, password = match.group(1), match.group(2)
+        if password.lower() in _URL_PASSWORD_CONSTANTS:  # the token is the user name
+            if not is_reference(user) and not is_placeholder(user):
+                yield Secret(Span(match.start(1), match.end(1)), "token in a URL", "url")
+        elif not is_reference(password) and not is_placeholder(password):
+            yield Secret(Span(match.start(2), match.end(2)), "password in a URL", "url")
 
 
 # --- ENV, ARG, LABEL --------------------------------------------------------------------------------
