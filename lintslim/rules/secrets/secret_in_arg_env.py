@@ -175,7 +175,7 @@ def _fix(dockerfile: Dockerfile, graph: BuildGraph, name: str, declarations: lis
         if any(d.keyword == "ENV" for d in declarations):
             return None  # nothing in the build reads it: the application does, at run time
         readers = [instruction for instruction in scope if instruction.keyword == "RUN"]
-    deletions = [edit for d in _unique_pairs(declarations) for edit in _deletion(dockerfile, d)]
+    deletions = _merged([edit for d in _unique_pairs(declarations) for edit in _deletion(dockerfile, d)])
     if not readers:
         return Fix.unsafe(f"Remove the unused build argument `{name}`", *deletions)
     secret_id = name.lower()
@@ -266,6 +266,19 @@ def _deletion(dockerfile: Dockerfile, declaration: Declaration) -> list[Edit]:
     return _keeping_comments(dockerfile, instruction, _span(_pair_end(pairs[index - 1]), end))
 
 
+def _merged(edits: list[Edit]) -> list[Edit]:
+    """Join edits that overlap: removing the last line of a file without a final newline takes the
+    line break before it, which the removal of the line above already takes (`ARG T` twice)."""
+    merged: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        if merged and edit.span.start < merged[-1].span.end:
+            last = merged[-1]
+            merged[-1] = Edit.replace(last.span.cover(edit.span), last.content + edit.content)
+        else:
+            merged.append(edit)
+    return merged
+
+
 def _keeping_comments(dockerfile: Dockerfile, instruction: Instruction, span: Span) -> list[Edit]:
     """Delete `span`, but keep the comment lines inside it (`ARG \\ # why \\ TOKEN`): they move to
     just above the instruction, whole lines as written."""
@@ -296,6 +309,8 @@ def _whole_lines(dockerfile: Dockerfile, instruction: Instruction) -> Span:
     end = lines.line_end(instruction.end_line, keep_newline=True)
     if end == len(text) and not text.endswith("\n") and instruction.start_line > 1:
         start = lines.line_end(instruction.start_line - 1)
+    if start == 0 and text.startswith(BOM):
+        start = len(BOM)  # the byte-order mark stays (and the syntax directive goes after it)
     return Span(start, end)
 
 
