@@ -356,10 +356,17 @@ def _fix(ctx: RuleContext, group: list[_Finding], place: _Place, instructions: t
         offset = lines.line_end(instructions[-1].end_line, keep_newline=True)
         if not text[:offset].endswith("\n"):
             content = newline + content.rstrip("\r\n")
-    edits = [Edit.delete(removal_span(text, region)) for region in _merged(blocks)] + [Edit.insert(offset, content)]
+    removals = [_short_of(removal_span(text, region), offset) for region in _merged(blocks)]
+    edits = [Edit.delete(span) for span in removals] + [Edit.insert(offset, content)]
     names = ", ".join(f"`ARG {finding.pair.key.value}`" for finding in group)
     where = "the end of the stage" if place.instruction is None else f"line {place.instruction.start_line}"
     return Fix.unsafe(f"Move {names} to {where}", *edits)
+
+
+def _short_of(removal: Span, offset: int) -> Span:
+    """A removal that would take the blank line after the stage's last line stops where the moved
+    lines go back in (the ARG and its LABEL end the stage, a blank line after them)."""
+    return Span(removal.start, offset) if removal.start < offset < removal.end else removal
 
 
 def _merged(blocks: list[Span]) -> list[Span]:
