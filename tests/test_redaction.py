@@ -206,6 +206,10 @@ LEAKS = {
         f"FROM node:20\nARG GIT_COMMIT\nRUN git clone https://deploy:{URL_PASSWORD_CUT}@github.com/org/repo.git\n",
         (URL_PASSWORD_CUT,),
     ),
+    "a JSON setting inside an ENV value (--diff)": (
+        f'FROM node:20\nADD a.tar.gz.sig /tmp/\nENV CONFIG={{"password":"{OPTION_PASSWORDS[0]}"}}\n',
+        (OPTION_PASSWORDS[0],),
+    ),
     "options inside an ENV value, aws configure set, az login -p": (
         "FROM node:20\nADD a.tar.gz.sig /tmp/\n"
         f'ENV JAVA_OPTS="-Xmx1g -Dspring.datasource.password={OPTION_PASSWORDS[0]}"\n'

@@ -43,6 +43,7 @@ _MYSQL_CLIENTS = frozenset(
     {"mysql", "mysqladmin", "mysqldump", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlpump", "mariadb",
      "mariadb-admin", "mariadb-dump", "mariadb-import", "mariadb-check"}
 )  # fmt: skip
+_FLOW_SEPARATORS = re.compile(r"[{},\[\]]")
 _KEY_VALUE_LIST = re.compile(r"[a-z]{1,20}=")
 # curl's short options combine: `-fsSu user:password`; the letters before `u` take no value
 _CURL_USER_CLUSTER = re.compile(r"-[fsSLkvIiqgGNj46]{0,12}u")
@@ -152,12 +153,20 @@ def _key_values(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[Se
 
 
 def _options_in_values(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[Secret]:
-    """Options inside a value: `ENV JAVA_OPTS="-Dspring.datasource.password=…"`."""
+    """Options and settings inside a value: `ENV JAVA_OPTS="-Dspring.datasource.password=…"`,
+    `ENV CONFIG='{"db": {"password": "…"}}'`."""
     for pair in instruction.key_values:
-        if pair.value is None or "=" not in pair.value.value or secret_word(pair.key.value.strip("'\"")) is not None:
+        if pair.value is None or not ("=" in pair.value.value or "{" in pair.value.value):
+            continue
+        if secret_word(pair.key.value.strip("'\"")) is not None:
             continue
         literal = _literal(pair.value, dockerfile.escape)
-        if literal is None or (" " not in literal.strip() and not literal.startswith("-")):
+        if literal is None:
+            continue
+        if "{" in literal:
+            yield from _flow_mapping(pair.value, literal)
+            continue
+        if " " not in literal.strip() and not literal.startswith("-"):
             continue
         raw, span = pair.value.value, pair.value.span
         for option in literal.split():
@@ -172,6 +181,24 @@ def _options_in_values(dockerfile: Dockerfile, instruction: Instruction) -> Iter
                 else Span(span.start + position + len(key) + 1, span.start + position + len(option))
             )
             yield Secret(where, f"secret in `{name}`", "name")
+
+
+def _flow_mapping(token: Token, literal: str) -> Iterator[Secret]:
+    """`key: value` entries of a JSON or YAML flow mapping held in a value (quotes already gone when
+    the value was not quoted: BuildKit removes them)."""
+    raw, span = token.value, token.span
+    for entry in _FLOW_SEPARATORS.split(literal):
+        key, colon, value = entry.partition(":")
+        key, value = key.strip().strip("'\""), value.strip().strip("'\"")
+        if not colon or not key or not _is_secret_key(key) or not is_credential(value):
+            continue
+        position = raw.find(value)
+        where = (
+            span
+            if position < 0 or len(span) != len(raw)
+            else Span(span.start + position, span.start + position + len(value))
+        )
+        yield Secret(where, f"secret in `{key}`", "name")
 
 
 def _literal(token: Token, escape: str) -> str | None:
