@@ -9,12 +9,13 @@ from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext,
 from lintslim.secrets.detect import is_public_key_id
 from lintslim.secrets.names import secret_word
 from lintslim.secrets.values import is_path_or_url, is_switch
-from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue
+from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, LineKind
 from lintslim.syntax.shellwords import ShellWordError, process_word
 from lintslim.syntax.source import BOM, Span
 from lintslim.syntax.stages import BuildGraph, mount_options
 
 SYNTAX_LINE = "# syntax=docker/dockerfile:1"
+_DIRECTIVE_LIKE = re.compile(r"#[ \t]*(?:syntax|escape|check)[ \t]*=", re.IGNORECASE)
 # `RUN --mount=type=secret,env=…` needs the Dockerfile frontend 1.10 or later.
 _FRONTEND = re.compile(r"(?:docker\.io/)?docker/dockerfile(?:-upstream)?:(?P<tag>[\w.-]{1,64})")
 _VERSION = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})")
@@ -176,6 +177,8 @@ def _fix(dockerfile: Dockerfile, graph: BuildGraph, name: str, declarations: lis
             return None  # nothing in the build reads it: the application does, at run time
         readers = [instruction for instruction in scope if instruction.keyword == "RUN"]
     deletions = _merged([edit for d in _unique_pairs(declarations) for edit in _deletion(dockerfile, d)])
+    if any(_promotes_directives(dockerfile, edit) for edit in deletions):
+        return None
     if not readers:
         return Fix.unsafe(f"Remove the unused build argument `{name}`", *deletions)
     secret_id = name.lower()
@@ -264,6 +267,19 @@ def _deletion(dockerfile: Dockerfile, declaration: Declaration) -> list[Edit]:
     if index + 1 < len(pairs):
         return _keeping_comments(dockerfile, instruction, _span(pair.key.span.start, pairs[index + 1].key.span.start))
     return _keeping_comments(dockerfile, instruction, _span(_pair_end(pairs[index - 1]), end))
+
+
+def _promotes_directives(dockerfile: Dockerfile, edit: Edit) -> bool:
+    """Whether the edit leaves only parser directives above a comment such as `# escape=...`, which
+    would then become a directive too (`ARG TOKEN` on line 1 with such a comment below it)."""
+    lines = dockerfile.lines
+    first = lines.position(edit.span.start).line
+    if lines.line_start(first) != edit.span.start and edit.span.start != len(BOM):
+        return False  # the edit starts inside a line: the lines that follow stay where they are
+    if any(kind is not LineKind.DIRECTIVE for kind in dockerfile.line_kinds[: first - 1]):
+        return False
+    following = (edit.content + dockerfile.text[edit.span.end :]).split("\n", 1)[0]
+    return _DIRECTIVE_LIKE.match(following.strip(" \t\r")) is not None
 
 
 def _merged(edits: list[Edit]) -> list[Edit]:
