@@ -159,7 +159,7 @@ def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cac
 
 def _create_files(report: FileReport) -> None:
     """Write the files fixes create (a missing `.dockerignore`), each only if nothing is there yet."""
-    from lintslim.context.writing import create_if_absent
+    from lintslim.files import create_if_absent
 
     for path, content in report.new_files.items():
         try:

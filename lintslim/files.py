@@ -1,4 +1,4 @@
-"""Reading Dockerfiles and build-context files safely, finding Dockerfiles, writing fixes atomically."""
+"""Reading Dockerfiles and build-context files safely, finding Dockerfiles, writing fixes and new files atomically."""
 
 from __future__ import annotations
 
@@ -111,16 +111,9 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
         raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
     if expected_mtime_ns is not None and info.st_mtime_ns != expected_mtime_ns:
         raise InputError(f"{path}: changed on disk while lintslim ran; fix not written")
-    import tempfile  # only writing fixes needs it
-
-    data = text.encode("utf-8")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".lintslim", dir=target.parent)
+    handle, temporary = _temporary_beside(target)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        _fill(handle, temporary, text.encode("utf-8"), stat.S_IMODE(info.st_mode))
         os.replace(temporary, target)
     except BaseException as error:
         with contextlib.suppress(OSError):
@@ -128,6 +121,62 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
         if isinstance(error, OSError):
             raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
         raise
+
+
+def create_if_absent(path: Path, content: str) -> bool:
+    """Write a new file at `path` (a file a fix adds); False, and nothing written, when something is there.
+
+    The text goes to a temporary file in the same directory, which is then hard-linked into place:
+    linking refuses to replace an existing name, so a file created meanwhile is never overwritten,
+    and readers see either no file or the whole of it.  Where hard links are not supported, an
+    exclusive create is the fallback.  The new file gets the permissions the umask allows.
+    """
+    data = content.encode("utf-8")
+    handle, temporary = _temporary_beside(path)
+    try:
+        _fill(handle, temporary, data, 0o666 & ~_umask())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        except OSError:
+            return _create_exclusive(path, data)
+        return True
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new hidden temporary file in `path`'s directory (so that a rename or link into place is atomic)."""
+    import tempfile  # only writing fixes needs it
+
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".lintslim", dir=path.parent)
+
+
+def _fill(handle: int, temporary: str, data: bytes, mode: int) -> None:
+    """Write `data` to the temporary file, flush it to disk and give it the permission bits `mode`."""
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(temporary, mode)
+
+
+def _create_exclusive(path: Path, data: bytes) -> bool:
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    return True
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def read_context_file(context: Path, relative: str) -> str | None:

@@ -13,9 +13,9 @@ from lintslim.context import build_context as build_context_module
 from lintslim.context.build_context import BuildContext, context_path
 from lintslim.context.credentials import credential_kind, holds_credential
 from lintslim.context.sources import bind_mount_sources, context_sources
-from lintslim.context.writing import create_if_absent
 from lintslim.engine.linter import Linter, fix_text
 from lintslim.engine.registry import default_registry
+from lintslim.files import create_if_absent
 from lintslim.rules.build.missing_dockerignore import suggested_dockerignore
 from lintslim.syntax.parser import parse
 
