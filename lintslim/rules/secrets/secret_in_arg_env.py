@@ -15,7 +15,7 @@ from lintslim.syntax.source import BOM, Span
 from lintslim.syntax.stages import BuildGraph, mount_options
 
 SYNTAX_LINE = "# syntax=docker/dockerfile:1"
-_DIRECTIVE_LIKE = re.compile(r"#[ \t]*(?:syntax|escape|check)[ \t]*=", re.IGNORECASE)
+_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 # `RUN --mount=type=secret,env=…` needs the Dockerfile frontend 1.10 or later.
 _FRONTEND = re.compile(r"(?:docker\.io/)?docker/dockerfile(?:-upstream)?:(?P<tag>[\w.-]{1,64})")
 _VERSION = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})")
@@ -278,8 +278,9 @@ def _promotes_directives(dockerfile: Dockerfile, edit: Edit) -> bool:
         return False  # the edit starts inside a line: the lines that follow stay where they are
     if any(kind is not LineKind.DIRECTIVE for kind in dockerfile.line_kinds[: first - 1]):
         return False
-    following = (edit.content + dockerfile.text[edit.span.end :]).split("\n", 1)[0]
-    return _DIRECTIVE_LIKE.match(following.strip(" \t\r")) is not None
+    following = (edit.content + dockerfile.text[edit.span.end :]).split("\n", 1)[0].strip(" \t\r")
+    name, equals, _ = following[1:].partition("=")
+    return following.startswith("#") and bool(equals) and name.strip(" \t").lower() in _DIRECTIVES
 
 
 def _merged(edits: list[Edit]) -> list[Edit]:
