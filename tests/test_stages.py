@@ -371,3 +371,44 @@ def test_image_stages_are_the_unreferenced_stages_and_their_bases() -> None:
     ).graph
     assert graph.build_only() == {0, 1, 2}
     assert graph.image_stages() == {1, 2, 3, 4}  # base and runtime pass their settings on to the final stage
+    assert [stage.index for stage in graph.images()] == [3, 4]
+
+
+def test_reads_other_stages() -> None:
+    dockerfile = parse(
+        "FROM golang:1.23 AS build\nRUN go build -o /app .\n"
+        "FROM alpine:3.20 AS base\n"
+        "FROM base\nCOPY --from=build /app /app\n"
+    )
+    graph = dockerfile.graph
+    assert graph.reads_other_stages(graph.stages[2])
+    assert not graph.reads_other_stages(graph.stages[1])
+    chained = parse("FROM golang:1.23 AS base\nRUN go build -o /app .\nFROM base\nCOPY --from=base /app /bin/app\n")
+    assert not chained.graph.reads_other_stages(chained.graph.stages[1])
+
+
+def test_chains_descendants_and_reaching_stages() -> None:
+    _, graph = graph_of(MULTISTAGE)
+    build, runtime, test, _, final = graph.stages
+    assert [stage.index for stage in graph.chain(test)] == [0, 2]
+    assert [instruction.keyword for instruction in graph.chain_instructions(test)] == [
+        "ARG", "ENV", "RUN", "RUN", "COPY", "COPY", "COPY", "RUN",
+    ]  # fmt: skip
+    assert graph.descendants(build) == {2} and graph.descendants(runtime) == {4} and graph.descendants(final) == set()
+    assert graph.reaching(final) == [1, 2, 0]  # its base, what it copies from, then what those read
+    assert graph.reaching(build) == []
+    assert (build.reference, runtime.reference, final.reference) == ("Build", "runtime", "4")
+
+
+def test_platform_and_scratch_along_the_ancestry() -> None:
+    _, graph = graph_of(
+        "ARG ARCH=arm64\nFROM --platform=linux/$ARCH scratch AS base\nFROM base AS app\n"
+        "FROM --platform=$BUILDPLATFORM golang:1.23\nFROM alpine\n"
+    )
+    base, app, build, plain = graph.stages
+    platform = graph.platform(app)
+    assert platform is not None and (platform.value, platform.complete) == ("linux/arm64", True)
+    unknown = graph.platform(build)
+    assert unknown is not None and not unknown.complete
+    assert graph.platform(plain) is None
+    assert graph.builds_on_scratch(app) and graph.builds_on_scratch(base) and not graph.builds_on_scratch(plain)

@@ -7,7 +7,6 @@ import pytest
 from lintslim.analysis.toolchain import (
     build_steps,
     command_ecosystem,
-    fed_by_other_stages,
     is_compiler_package,
     is_pip_install,
     is_toolchain_package,
@@ -232,19 +231,6 @@ def test_stage_names_and_paths_mark_dev_images() -> None:
     assert toolchain_purpose(dockerfile, dockerfile.graph, dockerfile.graph.stages[-1]) == "its stage is named `dev`"
     dockerfile = parse('FROM golang:1.23\nCMD ["./server"]\n', ".devcontainer/Dockerfile")
     assert toolchain_purpose(dockerfile, dockerfile.graph, dockerfile.graph.stages[-1]) == "it is a dev container"
-
-
-def test_fed_by_other_stages() -> None:
-    dockerfile = parse(
-        "FROM golang:1.23 AS build\nRUN go build -o /app .\n"
-        "FROM alpine:3.20 AS base\n"
-        "FROM base\nCOPY --from=build /app /app\n"
-    )
-    graph = dockerfile.graph
-    assert fed_by_other_stages(graph, graph.stages[2])
-    assert not fed_by_other_stages(graph, graph.stages[1])
-    chained = parse("FROM golang:1.23 AS base\nRUN go build -o /app .\nFROM base\nCOPY --from=base /app /bin/app\n")
-    assert not fed_by_other_stages(chained.graph, chained.graph.stages[1])
 
 
 def test_ls101_rewrites_do_not_trip_ls102() -> None:

@@ -165,10 +165,9 @@ def target_arch(triple: str) -> str | None:
 
 def stage_platform_arch(graph: BuildGraph, stage: Stage) -> str | None:
     """The architecture a stage runs on when its FROM (or one it builds on) pins one; None otherwise."""
-    for item in graph.ancestry(stage):
-        if item.platform:
-            resolved = expand(item.platform, graph.global_scope, graph.dockerfile.escape)
-            return image_architecture(None, resolved.value) if resolved.complete else None
+    platform = graph.platform(stage)
+    if platform is not None:
+        return image_architecture(None, platform.value) if platform.complete else None
     return image_architecture(graph.root_image(stage))
 
 

@@ -422,19 +422,6 @@ def uses_base_toolchain(step: BuildStep, facts: ImageFacts) -> bool:
     return _ECOSYSTEM_LANGUAGE.get(step.ecosystem, step.ecosystem) == facts.language
 
 
-def chain_instructions(graph: BuildGraph, stage: Stage) -> tuple[Instruction, ...]:
-    """The instructions of a stage and of the stages it builds on, oldest first: one image's history."""
-    return tuple(instruction for item in reversed(graph.ancestry(stage)) for instruction in item.instructions)
-
-
-def fed_by_other_stages(graph: BuildGraph, stage: Stage) -> bool:
-    """Whether a stage (or a stage it builds on) copies or mounts files from another stage of the file."""
-    chain = {item.index for item in graph.ancestry(stage)}
-    return any(
-        link.stage in chain and link.source_stage is not None and link.source_stage not in chain for link in graph.links
-    )
-
-
 # --- what the image is for -----------------------------------------------------------------------
 
 # Programs that build, test or open a shell: a container whose command is one of these is a toolchain.
@@ -511,7 +498,7 @@ def toolchain_purpose(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -
 
     Conservative on purpose: an image whose command does not run an application is left alone.
     """
-    instructions = chain_instructions(graph, stage)
+    instructions = graph.chain_instructions(stage)
     if ".devcontainer" in (dockerfile.path or "") or any(
         "devcontainer" in pair.key.value.lower()
         for instruction in instructions

@@ -56,6 +56,11 @@ class Stage:
     def label(self) -> str:
         return self.name or str(self.index)
 
+    @property
+    def reference(self) -> str:
+        """How `COPY --from=` names the stage: its name as written (`FROM image AS Name`), or its index."""
+        return self.from_instruction.args[2].value if self.name is not None else str(self.index)
+
 
 @dataclass(frozen=True)
 class StageLink:
@@ -108,20 +113,24 @@ class BuildGraph:
 
     def reaching_final(self) -> frozenset[int]:
         """Stages whose content can end up in the final image: its base chain and what it copies from."""
-        if not self.stages:
-            return frozenset()
-        seen: set[int] = set()
-        todo = [len(self.stages) - 1]
+        final = self.final
+        return frozenset() if final is None else frozenset({final.index, *self.reaching(final)})
+
+    def reaching(self, stage: Stage) -> list[int]:
+        """Stages whose content can end up in `stage`'s image, nearest links first (the stage excluded):
+        the stages it builds on and copies or mounts from, and theirs in turn."""
+        order: list[int] = []
+        todo = [stage.index]
         while todo:
-            index = todo.pop()
-            if index in seen:
+            index = todo.pop(0)
+            if index in order:
                 continue
-            seen.add(index)
-            stage = self.stages[index]
-            if stage.base_stage is not None:
-                todo.append(stage.base_stage)
+            order.append(index)
+            item = self.stages[index]
+            if item.base_stage is not None:
+                todo.append(item.base_stage)
             todo += [link.source_stage for link in self.links if link.stage == index and link.source_stage is not None]
-        return frozenset(seen)
+        return order[1:]
 
     def build_only(self) -> frozenset[int]:
         """Non-final stages that another stage builds on or copies from: steps of the build, not images."""
@@ -129,16 +138,22 @@ class BuildGraph:
         used |= {link.source_stage for link in self.links if link.source_stage is not None}
         return frozenset(used - {len(self.stages) - 1})
 
+    def images(self) -> list[Stage]:
+        """Stages that are images: the final stage and any other stage no stage builds on or copies from."""
+        build_only = self.build_only()
+        return [stage for stage in self.stages if stage.index not in build_only]
+
     def image_stages(self) -> frozenset[int]:
         """Stages that can become images, and the stages they build on (whose CMD, ENV... they inherit)."""
-        build_only = self.build_only()
-        images: set[int] = set()
-        for stage in self.stages:
-            index = None if stage.index in build_only else stage.index
-            while index is not None and index not in images:
-                images.add(index)
-                index = self.stages[index].base_stage
-        return frozenset(images)
+        return frozenset(item.index for stage in self.images() for item in self.ancestry(stage))
+
+    def reads_other_stages(self, stage: Stage) -> bool:
+        """Whether a stage (or a stage it builds on) copies or mounts files from another stage of the file."""
+        chain = {item.index for item in self.ancestry(stage)}
+        return any(
+            link.stage in chain and link.source_stage is not None and link.source_stage not in chain
+            for link in self.links
+        )
 
     def root_image(self, stage: Stage) -> ImageRef | None:
         """The image a stage ultimately builds on, following `FROM <stage>` links."""
@@ -155,6 +170,35 @@ class BuildGraph:
             stage = self.stages[stage.base_stage]
             chain.append(stage)
         return chain
+
+    def chain(self, stage: Stage) -> list[Stage]:
+        """The stage and the stages it builds on, root first: the stages whose layers make its image."""
+        return list(reversed(self.ancestry(stage)))
+
+    def chain_instructions(self, stage: Stage) -> tuple[Instruction, ...]:
+        """Every instruction after the FROMs of the stage's chain, in build order (ONBUILD included)."""
+        return tuple(instruction for item in self.chain(stage) for instruction in item.instructions[1:])
+
+    def descendants(self, stage: Stage) -> frozenset[int]:
+        """The stages built on `stage`, directly or through others (`FROM <stage>`)."""
+        return frozenset(
+            candidate.index
+            for candidate in self.stages
+            if candidate.index != stage.index and any(item.index == stage.index for item in self.ancestry(candidate))
+        )
+
+    def builds_on_scratch(self, stage: Stage) -> bool:
+        """Whether the image a stage ultimately builds on is `scratch`."""
+        image = self.root_image(stage)
+        return image is not None and image.is_scratch
+
+    def platform(self, stage: Stage) -> Resolved | None:
+        """The `--platform` of the nearest FROM in the stage's ancestry that has one, with global ARGs
+        expanded; None when none has one."""
+        for item in self.ancestry(stage):
+            if item.platform:
+                return expand(item.platform, self.global_scope, self.dockerfile.escape)
+        return None
 
     def scope_at(self, instruction: Instruction) -> Scope:
         """ARG and ENV values visible to `instruction` (global ARGs only if redeclared in the stage)."""

@@ -4,13 +4,7 @@ import posixpath
 from collections.abc import Iterator
 
 from lintslim.analysis.artifacts import artifacts
-from lintslim.analysis.toolchain import (
-    build_steps,
-    chain_instructions,
-    fed_by_other_stages,
-    tool_installs,
-    toolchain_purpose,
-)
+from lintslim.analysis.toolchain import build_steps, tool_installs, toolchain_purpose
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import ImageFacts, image_facts, runtime_image
@@ -66,12 +60,12 @@ class BuildToolsInFinalStage(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         final = graph.final
-        if final is None or not fed_by_other_stages(graph, final):
+        if final is None or not graph.reads_other_stages(final):
             return
         dockerfile = ctx.dockerfile
         if toolchain_purpose(dockerfile, graph, final) is not None:
             return
-        instructions = chain_instructions(graph, final)
+        instructions = graph.chain_instructions(final)
         yield from self._toolchain_base(ctx, final, instructions)
         for install in tool_installs(dockerfile, instructions):
             if install.kept:

@@ -9,8 +9,6 @@ from lintslim.analysis.artifacts import Artifact, artifacts
 from lintslim.analysis.toolchain import (
     BuildStep,
     build_steps,
-    chain_instructions,
-    fed_by_other_stages,
     is_compiler_package,
     is_toolchain_package,
     package_installs,
@@ -118,10 +116,10 @@ class MissingMultiStage(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         final = graph.final
-        if final is None or fed_by_other_stages(graph, final):
+        if final is None or graph.reads_other_stages(final):
             return
         dockerfile = ctx.dockerfile
-        instructions = chain_instructions(graph, final)
+        instructions = graph.chain_instructions(final)
         steps = build_steps(dockerfile, instructions)
         if not steps:
             return

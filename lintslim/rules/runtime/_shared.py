@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from lintslim.analysis.artifacts import Artifacts
 from lintslim.engine.fixes import Edit
-from lintslim.knowledge import ImageFacts, stage_facts
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
-from lintslim.syntax.stages import BuildGraph, Stage, expand
+from lintslim.syntax.stages import BuildGraph, Stage
 
 DEBIAN_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"  # Debian, Ubuntu, Alpine, Wolfi, distroless
 RHEL_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"  # Fedora, RHEL, Amazon Linux, Lambda bases
@@ -23,27 +22,6 @@ _PACKAGE_INSTALL = {"apt-get": "install", "apt": "install", "apk": "add", "dnf":
                     "microdnf": "install", "tdnf": "install", "zypper": "install"}  # fmt: skip
 
 
-def image_targets(graph: BuildGraph) -> list[Stage]:
-    """Stages that are images: the final stage and any other stage no stage builds on or copies from."""
-    build_only = graph.build_only()
-    return [stage for stage in graph.stages if stage.index not in build_only]
-
-
-def chain(graph: BuildGraph, stage: Stage) -> list[Stage]:
-    """The stage and those it builds on, root first."""
-    return list(reversed(graph.ancestry(stage)))
-
-
-def chain_instructions(graph: BuildGraph, stage: Stage) -> list[Instruction]:
-    """Every instruction after the FROMs of the stage's chain, in build order (ONBUILD included)."""
-    return [instruction for item in chain(graph, stage) for instruction in item.instructions[1:]]
-
-
-def is_scratch(graph: BuildGraph, stage: Stage) -> bool:
-    image = graph.root_image(stage)
-    return image is not None and image.is_scratch
-
-
 def base_label(graph: BuildGraph, stage: Stage) -> str:
     image = graph.root_image(stage)
     if image is None:
@@ -51,17 +29,15 @@ def base_label(graph: BuildGraph, stage: Stage) -> str:
     return f"`{image.familiar}`" if image.is_scratch else f"`{image.familiar}:{image.tag or 'latest'}`"
 
 
-def facts_of(graph: BuildGraph, stage: Stage) -> ImageFacts | None:
-    return stage_facts(graph, stage)
-
-
 def is_runnable(graph: BuildGraph, stage: Stage) -> bool:
     """Whether the image says what Linux program to run.  `FROM scratch` stages without ENTRYPOINT
     or CMD are usually export stages (`docker build --output`), whose files are never run in the
     image; WebAssembly images (`--platform=wasi/wasm`, a `.wasm` entry point) run in a Wasm runtime."""
-    if "wasi" in (platform_of(graph, stage) or "") or "wasm" in (platform_of(graph, stage) or ""):
+    platform = graph.platform(stage)
+    known = platform.value if platform is not None and platform.complete else ""
+    if "wasi" in known or "wasm" in known:
         return False
-    commands = [item for item in chain_instructions(graph, stage) if item.keyword in ("ENTRYPOINT", "CMD")]
+    commands = [item for item in graph.chain_instructions(stage) if item.keyword in ("ENTRYPOINT", "CMD")]
     return bool(commands) and not any(
         item.args and item.args[0].value.endswith(".wasm") for item in commands if item.keyword == "ENTRYPOINT"
     )
@@ -89,7 +65,7 @@ class CopyPaths:
 def copies(graph: BuildGraph, stage: Stage) -> list[CopyPaths]:
     """The COPY and ADD instructions of the stage's chain (not ONBUILD ones), resolved."""
     found = []
-    for instruction in chain_instructions(graph, stage):
+    for instruction in graph.chain_instructions(stage):
         if instruction.keyword not in ("COPY", "ADD") or len(instruction.args) < 2:
             continue
         *sources, dest = instruction.args
@@ -157,7 +133,7 @@ def provides(
 def env_setting(graph: BuildGraph, stage: Stage, name: str) -> tuple[Instruction, KeyValue, str | None] | None:
     """The last `ENV name=…` in the chain: the instruction, the pair, its value (None if unknown)."""
     found = None
-    for instruction in chain_instructions(graph, stage):
+    for instruction in graph.chain_instructions(stage):
         if instruction.keyword != "ENV":
             continue
         for pair in instruction.key_values:
@@ -167,49 +143,16 @@ def env_setting(graph: BuildGraph, stage: Stage, name: str) -> tuple[Instruction
     return found
 
 
-def reaching(graph: BuildGraph, stage: Stage) -> list[int]:
-    """Stages whose content can end up in `stage`'s image, nearest links first (the stage excluded)."""
-    order: list[int] = []
-    todo = [stage.index]
-    while todo:
-        index = todo.pop(0)
-        if index in order:
-            continue
-        order.append(index)
-        item = graph.stages[index]
-        if item.base_stage is not None:
-            todo.append(item.base_stage)
-        todo += [link.source_stage for link in graph.links if link.stage == index and link.source_stage is not None]
-    return order[1:]
-
-
 def installs_package(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, package: re.Pattern[str]) -> str | None:
     """The package manager of the first RUN in the chain that installs a package matching `package`."""
     from lintslim.syntax.shell import iter_run_commands
 
-    for _, command in iter_run_commands(dockerfile, tuple(chain_instructions(graph, stage))):
+    for _, command in iter_run_commands(dockerfile, graph.chain_instructions(stage)):
         verb = _PACKAGE_INSTALL.get(command.name or "")
         if verb is None or verb not in command.args:
             continue
         if any(package.fullmatch(arg) for arg in command.args if not arg.startswith("-")):
             return command.name
-    return None
-
-
-def stage_reference(stage: Stage) -> str:
-    """How `COPY --from=` names a stage: its name as written, or its index."""
-    words = stage.from_instruction.args
-    if stage.name is not None and len(words) == 3:
-        return words[2].value
-    return str(stage.index)
-
-
-def platform_of(graph: BuildGraph, stage: Stage) -> str | None:
-    """The `--platform` of the nearest FROM in the chain that has one, expanded; None if none or unknown."""
-    for item in graph.ancestry(stage):
-        if item.platform:
-            resolved = expand(item.platform, graph.global_scope, graph.dockerfile.escape)
-            return resolved.value if resolved.complete else None
     return None
 
 

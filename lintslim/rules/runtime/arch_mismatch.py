@@ -5,14 +5,7 @@ from collections.abc import Iterator
 from lintslim.analysis.artifacts import artifacts
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
 from lintslim.knowledge import image_architecture
-from lintslim.rules.runtime._shared import (
-    base_label,
-    chain_instructions,
-    image_targets,
-    is_runnable,
-    is_scratch,
-    platform_of,
-)
+from lintslim.rules.runtime._shared import base_label, is_runnable
 from lintslim.syntax.stages import BuildGraph, Stage
 
 
@@ -43,11 +36,11 @@ class ArchMismatch(Rule):
         graph = ctx.graph
         found = artifacts(ctx)
         seen: set[tuple[int, int]] = set()
-        for stage in image_targets(graph):
+        for stage in graph.images():
             arch = _image_arch(graph, stage)
-            if arch is None or (is_scratch(graph, stage) and not is_runnable(graph, stage)):
+            if arch is None or (graph.builds_on_scratch(stage) and not is_runnable(graph, stage)):
                 continue
-            for instruction in chain_instructions(graph, stage):
+            for instruction in graph.chain_instructions(stage):
                 for artifact in found.carried(instruction):
                     if artifact.arch is None or artifact.arch == arch or artifact.os not in (None, "linux"):
                         continue
@@ -64,7 +57,7 @@ class ArchMismatch(Rule):
 
 
 def _image_arch(graph: BuildGraph, stage: Stage) -> str | None:
-    platform = platform_of(graph, stage)
-    if platform is None and any(item.platform for item in graph.ancestry(stage)):
+    platform = graph.platform(stage)
+    if platform is not None and not platform.complete:
         return None  # a --platform we cannot resolve decides
-    return image_architecture(graph.root_image(stage), platform)
+    return image_architecture(graph.root_image(stage), platform.value if platform is not None else None)

@@ -6,19 +6,15 @@ from collections.abc import Iterator
 
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
-from lintslim.knowledge import ImageFacts, image_facts
+from lintslim.knowledge import ImageFacts, image_facts, stage_facts
 from lintslim.rules.runtime._shared import (
     DEBIAN_BUNDLE,
     RHEL_BUNDLE,
     CopyPaths,
-    chain_instructions,
     copies,
     env_setting,
-    facts_of,
-    image_targets,
     installs_package,
     is_runnable,
-    is_scratch,
 )
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.stages import BuildGraph, Stage, StageLink
@@ -97,8 +93,8 @@ class CaBundlePathMismatch(Rule):
             if link.instruction.keyword == "COPY":
                 yield from self._source(ctx.dockerfile, graph, link)
         seen: set[int] = set()
-        for stage in image_targets(graph):
-            if not is_scratch(graph, stage) or not is_runnable(graph, stage):
+        for stage in graph.images():
+            if not graph.builds_on_scratch(stage) or not is_runnable(graph, stage):
                 continue
             if any(env_setting(graph, stage, name) for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")):
                 continue
@@ -166,7 +162,7 @@ def _source_bundle(
 ) -> tuple[str | None, str]:
     """Where the source of a `COPY --from` keeps its CA bundle, and how to name the source."""
     if stage is not None:
-        facts = facts_of(graph, stage)
+        facts = stage_facts(graph, stage)
         label = f"Stage `{link.reference}`"
         manager = installs_package(dockerfile, graph, stage, _CA_PACKAGE)
         if manager in _MANAGER_STYLE and (facts is None or not facts.ca_bundle):
@@ -190,7 +186,7 @@ def _creates(graph: BuildGraph, stage: Stage, path: str) -> bool:
     text = graph.dockerfile.text
     return any(
         name in text[instruction.span.start : instruction.span.end]
-        for instruction in chain_instructions(graph, stage)
+        for instruction in graph.chain_instructions(stage)
         if instruction.keyword in ("RUN", "COPY", "ADD")
     )
 

@@ -7,16 +7,8 @@ from dataclasses import dataclass
 from lintslim.analysis.artifacts import Artifact, Artifacts, artifacts
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
-from lintslim.rules.runtime._shared import (
-    base_label,
-    chain_instructions,
-    facts_of,
-    image_targets,
-    installs_package,
-    is_runnable,
-    is_scratch,
-    provides,
-)
+from lintslim.knowledge import stage_facts
+from lintslim.rules.runtime._shared import base_label, installs_package, is_runnable, provides
 from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.shell import iter_run_commands
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -85,7 +77,7 @@ class DynamicBinaryOnStaticBase(Rule):
         graph = ctx.graph
         found = artifacts(ctx)
         seen: set[tuple[int, int, int]] = set()
-        for stage in image_targets(graph):
+        for stage in graph.images():
             for problem in _problems(ctx.dockerfile, graph, stage, found):
                 key = (problem.span_start, problem.artifact.command.span.start, problem.artifact.command.span.end)
                 if key in seen:
@@ -115,17 +107,17 @@ class _Problem:
 
 
 def _problems(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, found: Artifacts) -> Iterator[_Problem]:
-    facts = facts_of(graph, stage)
+    facts = stage_facts(graph, stage)
     if facts is None or facts.libc not in _WHAT_IT_HAS:
         return
-    if is_scratch(graph, stage) and not is_runnable(graph, stage):
+    if graph.builds_on_scratch(stage) and not is_runnable(graph, stage):
         return
     if provides(graph, stage, _LIBRARY_PATH, _LIBRARY_DIRECTORIES, found=found):
         return
     compat = _COMPAT.get(facts.libc)
     if compat is not None and installs_package(dockerfile, graph, stage, compat):
         return
-    for instruction in chain_instructions(graph, stage):
+    for instruction in graph.chain_instructions(stage):
         for artifact in found.carried(instruction):
             if artifact.os in (None, "linux") and _mismatch(artifact.linkage, facts.libc):
                 yield _Problem(artifact, facts.libc, artifact.trail[-1].source.start)
@@ -180,7 +172,7 @@ def _rust_fix(
     dockerfile: Dockerfile, graph: BuildGraph, found: Artifacts, artifact: Artifact
 ) -> tuple[Fix | None, str]:
     command = artifact.command
-    facts = facts_of(graph, graph.stages[artifact.stage])
+    facts = stage_facts(graph, graph.stages[artifact.stage])
     build_word = next((word for word in command.argv[1:] if word.value in ("build", "zigbuild")), None)
     if artifact.target is not None or build_word is None or facts is None or facts.family != "rust":
         return None, ""
@@ -221,7 +213,7 @@ def _path_edits(dockerfile: Dockerfile, found: Artifacts, artifact: Artifact, tr
 
 def _adds_target(dockerfile: Dockerfile, graph: BuildGraph, artifact: Artifact, triple: str) -> bool:
     stage = graph.stages[artifact.stage]
-    instructions = tuple(item for item in chain_instructions(graph, stage) if item.index <= artifact.instruction.index)
+    instructions = tuple(item for item in graph.chain_instructions(stage) if item.index <= artifact.instruction.index)
     for _, command in iter_run_commands(dockerfile, instructions):
         if command.name == "rustup" and command.args[:2] == ("target", "add") and triple in command.args:
             return True

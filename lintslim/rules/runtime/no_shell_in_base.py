@@ -7,19 +7,9 @@ from collections.abc import Iterator
 from lintslim.analysis.artifacts import Artifacts, artifacts
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
-from lintslim.knowledge import ImageFacts
+from lintslim.knowledge import ImageFacts, stage_facts
 from lintslim.rules.hygiene.json_args_recommended import exec_form
-from lintslim.rules.runtime._shared import (
-    base_label,
-    brings_unknown_tree,
-    chain,
-    chain_instructions,
-    copies,
-    facts_of,
-    image_targets,
-    is_scratch,
-    line_after,
-)
+from lintslim.rules.runtime._shared import base_label, brings_unknown_tree, copies, line_after
 from lintslim.syntax.nodes import Dockerfile, Instruction, LineKind, Token
 from lintslim.syntax.shell import POSIX_SHELLS
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -73,7 +63,7 @@ class NoShellInBase(Rule):
         found = artifacts(ctx)
         used = _used_commands(graph)
         for stage in graph.stages:
-            facts = facts_of(graph, stage)
+            facts = stage_facts(graph, stage)
             if facts is None or facts.shell is None or (facts.shell and not facts.shell_path):
                 continue
             if _has_shell_before(graph, stage, found):
@@ -128,9 +118,9 @@ class NoShellInBase(Rule):
 def _used_commands(graph: BuildGraph) -> set[int]:
     """The CMD, ENTRYPOINT and HEALTHCHECK each image uses: the last of each kind in its chain."""
     used: set[int] = set()
-    for stage in image_targets(graph):
+    for stage in graph.images():
         last: dict[str, int] = {}
-        for instruction in chain_instructions(graph, stage):
+        for instruction in graph.chain_instructions(stage):
             if instruction.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
                 last[instruction.keyword] = instruction.index
         used |= set(last.values())
@@ -139,7 +129,7 @@ def _used_commands(graph: BuildGraph) -> set[int]:
 
 def _has_shell_before(graph: BuildGraph, stage: Stage, found: Artifacts) -> bool:
     """Whether a stage this one builds on set a SHELL or brought a shell in."""
-    for parent in chain(graph, stage)[:-1]:
+    for parent in graph.chain(stage)[:-1]:
         if any(_brings_shell(graph, parent, instruction, found) for instruction in parent.instructions[1:]):
             return True
     return False
@@ -198,7 +188,7 @@ def _exec_fix(
     array = "[" + ", ".join(json.dumps(word, ensure_ascii=False) for word in words) + "]"
     edit = Edit.replace(command.span, array)
     title = f"Use exec form: `{array}`"
-    if is_scratch(graph, stage) and not _combines(graph, stage, instruction.keyword):
+    if graph.builds_on_scratch(stage) and not _combines(graph, stage, instruction.keyword):
         return Fix.safe(title, edit)
     return Fix.unsafe(title, edit)
 
@@ -208,5 +198,5 @@ def _combines(graph: BuildGraph, stage: Stage, keyword: str) -> bool:
     other = {"CMD": "ENTRYPOINT", "ENTRYPOINT": "CMD"}.get(keyword)
     if other is None:
         return False
-    images = [target for target in image_targets(graph) if stage in graph.ancestry(target)]
-    return any(item.keyword == other for image in images for item in chain_instructions(graph, image))
+    images = [target for target in graph.images() if stage in graph.ancestry(target)]
+    return any(item.keyword == other for image in images for item in graph.chain_instructions(image))

@@ -6,20 +6,16 @@ from collections.abc import Iterator
 from lintslim.analysis.artifacts import Artifacts, artifacts
 from lintslim.engine.fixes import Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
+from lintslim.knowledge import stage_facts
 from lintslim.rules.runtime._shared import (
     DEBIAN_BUNDLE,
     RHEL_BUNDLE,
     STATIC_SUGGESTION,
     env_setting,
-    facts_of,
-    image_targets,
     installs_package,
     is_runnable,
-    is_scratch,
     line_after,
     provides,
-    reaching,
-    stage_reference,
 )
 from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -73,8 +69,8 @@ class ScratchMissingCaCerts(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         found = artifacts(ctx)
-        for stage in image_targets(graph):
-            if not is_scratch(graph, stage) or not is_runnable(graph, stage) or _has_bundle(graph, stage, found):
+        for stage in graph.images():
+            if not graph.builds_on_scratch(stage) or not is_runnable(graph, stage) or _has_bundle(graph, stage, found):
                 continue
             source = _bundle_stage(ctx.dockerfile, graph, stage)
             if source is None:
@@ -98,7 +94,7 @@ def _has_bundle(graph: BuildGraph, stage: Stage, found: Artifacts) -> bool:
 
 def _bundle_stage(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -> Stage | None:
     """A stage the image already builds from that has the bundle at the Debian path."""
-    for index in reaching(graph, stage):
+    for index in graph.reaching(stage):
         candidate = graph.stages[index]
         if candidate.index < stage.index and _has_debian_bundle(dockerfile, graph, candidate):
             return candidate
@@ -106,7 +102,7 @@ def _bundle_stage(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -> St
 
 
 def _has_debian_bundle(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -> bool:
-    facts = facts_of(graph, stage)
+    facts = stage_facts(graph, stage)
     if facts is not None and facts.ca_bundle == DEBIAN_BUNDLE:
         return True
     if facts is not None and facts.ca_bundle == RHEL_BUNDLE:
@@ -115,7 +111,7 @@ def _has_debian_bundle(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) 
 
 
 def _fix(dockerfile: Dockerfile, stage: Stage, source: Stage) -> Fix:
-    reference = stage_reference(source)
+    reference = source.reference
     keyword = "copy" if _lower(dockerfile, stage) else "COPY"
     line = f"{keyword} --from={reference} {DEBIAN_BUNDLE} /etc/ssl/certs/"
     return Fix.unsafe(

@@ -5,15 +5,7 @@ from collections.abc import Iterator
 
 from lintslim.analysis.artifacts import Artifacts, artifacts
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
-from lintslim.rules.runtime._shared import (
-    STATIC_SUGGESTION,
-    chain_instructions,
-    env_setting,
-    image_targets,
-    is_runnable,
-    is_scratch,
-    provides,
-)
+from lintslim.rules.runtime._shared import STATIC_SUGGESTION, env_setting, is_runnable, provides
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -61,8 +53,8 @@ class ScratchMissingRuntimeFiles(Rule):
         graph = ctx.graph
         found = artifacts(ctx)
         seen: set[tuple[int, int]] = set()
-        for stage in image_targets(graph):
-            if not is_scratch(graph, stage) or not is_runnable(graph, stage):
+        for stage in graph.images():
+            if not graph.builds_on_scratch(stage) or not is_runnable(graph, stage):
                 continue
             for diagnostic in (*self._time_zone(graph, stage, found), *self._accounts(graph, stage, found)):
                 key = (diagnostic.span.start, diagnostic.span.end)
@@ -89,7 +81,7 @@ class ScratchMissingRuntimeFiles(Rule):
         )
 
     def _accounts(self, graph: BuildGraph, stage: Stage, found: Artifacts) -> Iterator[Diagnostic]:
-        instructions = chain_instructions(graph, stage)
+        instructions = graph.chain_instructions(stage)
         users = [instruction for instruction in instructions if instruction.keyword == "USER"]
         if users and users[-1].rest is not None:
             user = users[-1]

@@ -217,25 +217,13 @@ def _scope(graph: BuildGraph, declarations: list[Declaration]) -> list[Instructi
             continue  # a global ARG reaches stages only through their own `ARG NAME`
         stages = {declaration.stage}
         if declaration.keyword == "ENV":
-            stages |= _descendants(graph, declaration.stage)
+            stages |= graph.descendants(graph.stages[declaration.stage])
         for stage in stages:
             for instruction in graph.stages[stage].instructions[1:]:
                 after = stage != declaration.stage or instruction.index > declaration.instruction.index
                 if after and id(instruction) not in declared:
                     seen[instruction.index] = instruction
     return [seen[index] for index in sorted(seen)]
-
-
-def _descendants(graph: BuildGraph, stage: int) -> set[int]:
-    found: set[int] = set()
-    for candidate in graph.stages:
-        parent = candidate.base_stage
-        while parent is not None:
-            if parent == stage:
-                found.add(candidate.index)
-                break
-            parent = graph.stages[parent].base_stage
-    return found
 
 
 def _read_beside(declaration: Declaration, reference: re.Pattern[str]) -> bool:

@@ -10,7 +10,7 @@ from lintslim.context.credentials import credential_kind
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, Word, shell_commands
-from lintslim.syntax.stages import BuildGraph
+from lintslim.syntax.stages import BuildGraph, Stage
 
 # The image's own working directory, when no WORKDIR in the file set one: relative paths still
 # compare equal to each other, never to an absolute path.
@@ -74,19 +74,20 @@ class SecretRemovedInLaterLayer(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         reported: set[tuple[int, str]] = set()
+        images = graph.image_stages()
         for stage in graph.stages:
-            if stage.index not in graph.image_stages():
+            if stage.index not in images:
                 continue
-            for diagnostic in self._chain(ctx.dockerfile, graph, _lineage(graph, stage.index)):
+            for diagnostic in self._chain(ctx.dockerfile, graph, graph.chain(stage)):
                 key = (diagnostic.span.start, diagnostic.message)
                 if key not in reported:
                     reported.add(key)
                     yield diagnostic
 
-    def _chain(self, dockerfile: Dockerfile, graph: BuildGraph, stages: list[int]) -> Iterator[Diagnostic]:
+    def _chain(self, dockerfile: Dockerfile, graph: BuildGraph, stages: list[Stage]) -> Iterator[Diagnostic]:
         walk = _Walk()
-        for index in stages:
-            for instruction in graph.stages[index].instructions[1:]:
+        for stage in stages:
+            for instruction in stage.instructions[1:]:
                 keyword = instruction.keyword
                 if keyword == "WORKDIR":
                     walk.workdir = _workdir(graph, instruction, walk.workdir)
@@ -132,13 +133,6 @@ def _message(added: Added) -> str:
         f"`{added.shown}` ({added.kind}) added at line {line} is deleted in a later layer: "
         f"the layer of line {line} still holds it"
     )
-
-
-def _lineage(graph: BuildGraph, index: int) -> list[int]:
-    chain = [index]
-    while (parent := graph.stages[chain[-1]].base_stage) is not None and parent not in chain:
-        chain.append(parent)
-    return chain[::-1]
 
 
 def _workdir(graph: BuildGraph, instruction: Instruction, current: str | None) -> str | None:
