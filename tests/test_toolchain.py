@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lintslim.analysis.toolchain import (
     build_steps,
     command_ecosystem,
+    installs_matching,
     is_compiler_package,
     is_pip_install,
     is_toolchain_package,
@@ -111,6 +114,22 @@ def test_package_name_strips_pins() -> None:
         "libc6-dev",
         "make",
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "matches"),
+    [
+        ("apt-get install -y --no-install-recommends ca-certificates", True),
+        ("apk add --no-cache ca-certificates=20240226-r0", True),
+        ("dnf -y install ca-certificates", True),
+        ("apt-get remove ca-certificates", False),
+        ("apk add $PACKAGES", False),
+        ("pip install ca-certificates", False),
+    ],
+)
+def test_installs_matching_reads_the_words_as_written(command: str, matches: bool) -> None:
+    (parsed,) = split_commands(command, Span)
+    assert installs_matching(parsed, re.compile(r"ca-certificates([=<>~].*)?")) is matches
 
 
 def _installs(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

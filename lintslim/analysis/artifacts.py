@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from lintslim.analysis.toolchain import installs_matching
 from lintslim.knowledge import ImageFacts, image_architecture, stage_facts
 from lintslim.syntax.shell import Command, Word, shell_commands
 from lintslim.syntax.source import Span
@@ -580,7 +581,7 @@ class _StageWalk:
             built = _CargoBuild(self, instruction, command, env, cwd).artifacts()
         elif _compiler(command) is not None:
             built = _CBuild(self, instruction, command, env, cwd).artifacts()
-        elif _installs_compiler(command):
+        elif installs_matching(command, _NATIVE_COMPILER_PACKAGE):  # cgo turns on with a C compiler
             self.state.compiler = self.state.compiler_installed = True
         self._add(built)
 
@@ -1232,6 +1233,7 @@ _C_VALUE_FLAGS = frozenset(
     {"-o", "-I", "-L", "-D", "-U", "-include", "-imacros", "-x", "-MF", "-MT", "-MQ", "-isystem", "-idirafter",
      "-iprefix", "-iquote", "-Xlinker", "-Xassembler", "-Xpreprocessor", "-T", "-u", "-z", "-target", "-l"}
 )  # fmt: skip
+_NATIVE_COMPILER_PACKAGE = re.compile(r"(gcc|g\+\+|clang|build-essential|build-base|gcc-c\+\+)(-\d[\d.]*)?([=<>~].*)?")
 _C_NO_EXECUTABLE = frozenset({"-c", "-S", "-E", "-M", "-MM", "-shared", "-r"})
 _COMPILER_WRAPPERS = frozenset({"ccache", "distcc", "sccache"})
 
@@ -1334,21 +1336,6 @@ def _c_arguments(args: list[_Arg]) -> tuple[str | None, int, frozenset[str], boo
             inputs += 1
         index += 1
     return output, inputs, frozenset(flags), opaque, target
-
-
-# --- package installs ---------------------------------------------------------------------------
-
-_INSTALL_VERBS = {"apt-get": "install", "apt": "install", "apk": "add", "dnf": "install", "yum": "install",
-                  "microdnf": "install", "zypper": "install", "tdnf": "install"}  # fmt: skip
-_NATIVE_COMPILER_PACKAGE = re.compile(r"(gcc|g\+\+|clang|build-essential|build-base|gcc-c\+\+)(-\d[\d.]*)?([=<>~].*)?")
-
-
-def _installs_compiler(command: Command) -> bool:
-    """Whether a package-manager command installs a native C compiler (cgo turns on with it)."""
-    verb = _INSTALL_VERBS.get(command.name or "")
-    if verb is None or verb not in command.args:
-        return False
-    return any(_NATIVE_COMPILER_PACKAGE.fullmatch(arg) for arg in command.args if not arg.startswith("-"))
 
 
 def iter_carried(found: Artifacts, instructions: Iterable[Instruction]) -> Iterator[tuple[Instruction, Artifact]]:

@@ -192,6 +192,21 @@ _REMOVE_VERBS = {
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
+# Each package manager's plain install subcommand, for `installs_matching`.
+_PLAIN_INSTALL = {"apt-get": "install", "apt": "install", "apk": "add", "dnf": "install", "yum": "install",
+                  "microdnf": "install", "zypper": "install", "tdnf": "install"}  # fmt: skip
+
+
+def installs_matching(command: Command, package: re.Pattern[str]) -> bool:
+    """Whether a command is a plain package install (`apt-get install`, `apk add`, `dnf install`…) that
+    names a package matching `package`: a quick test of the words as written, without the variable
+    expansion, option values and removals that `package_installs` follows."""
+    verb = _PLAIN_INSTALL.get(command.name or "")
+    if verb is None or verb not in command.args:
+        return False
+    return any(package.fullmatch(arg) for arg in command.args if not arg.startswith("-"))
+
+
 def package_name(word: str) -> str:
     """A package word without its version pin, release or architecture (`gcc=4:12.2` → `gcc`)."""
     return _PIN.sub("", word.strip()).lower()

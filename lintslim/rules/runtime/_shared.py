@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lintslim.analysis.artifacts import Artifacts
+from lintslim.analysis.toolchain import installs_matching
 from lintslim.engine.fixes import Edit
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -18,8 +19,10 @@ STATIC_SUGGESTION = "`gcr.io/distroless/static-debian13` or `cgr.dev/chainguard/
 # ADD unpacks local tar archives: what they hold is unknown.
 _ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)(\.[a-z0-9]+)?$|\.tar\.", re.IGNORECASE)
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|git@")
-_PACKAGE_INSTALL = {"apt-get": "install", "apt": "install", "apk": "add", "dnf": "install", "yum": "install",
-                    "microdnf": "install", "tdnf": "install", "zypper": "install"}  # fmt: skip
+CA_PACKAGE = re.compile(r"ca-certificates([=<>~].*)?")
+# Where each package manager's `ca-certificates` package writes the bundle.
+_CA_BUNDLE_OF_MANAGER = {"apt-get": DEBIAN_BUNDLE, "apt": DEBIAN_BUNDLE, "apk": DEBIAN_BUNDLE, "dnf": RHEL_BUNDLE,
+                         "yum": RHEL_BUNDLE, "microdnf": RHEL_BUNDLE, "tdnf": RHEL_BUNDLE}  # fmt: skip
 
 
 def base_label(graph: BuildGraph, stage: Stage) -> str:
@@ -148,12 +151,15 @@ def installs_package(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, pa
     from lintslim.syntax.shell import iter_run_commands
 
     for _, command in iter_run_commands(dockerfile, graph.chain_instructions(stage)):
-        verb = _PACKAGE_INSTALL.get(command.name or "")
-        if verb is None or verb not in command.args:
-            continue
-        if any(package.fullmatch(arg) for arg in command.args if not arg.startswith("-")):
+        if installs_matching(command, package):
             return command.name
     return None
+
+
+def installed_ca_bundle(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -> str | None:
+    """Where the `ca-certificates` package that the stage's chain installs puts the bundle, by the
+    package manager; None when no RUN installs it, or with a manager we do not know."""
+    return _CA_BUNDLE_OF_MANAGER.get(installs_package(dockerfile, graph, stage, CA_PACKAGE) or "")
 
 
 def line_after(dockerfile: Dockerfile, instruction: Instruction, line: str) -> Edit:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 
 from lintslim.engine.fixes import Edit, Fix
@@ -13,7 +12,7 @@ from lintslim.rules.runtime._shared import (
     CopyPaths,
     copies,
     env_setting,
-    installs_package,
+    installed_ca_bundle,
     is_runnable,
 )
 from lintslim.syntax.nodes import Dockerfile, Instruction
@@ -45,9 +44,6 @@ _PROBE_FILES = (
     "certs/ca-root-nss.crt", "certs/ca-bundle.crt", "CARootCertificates.pem", "tls-ca-bundle.pem",
 )  # fmt: skip
 _SEARCHED = _GO_FILES | {f"{directory}/{name}" for directory in _PROBE_DIRECTORIES for name in _PROBE_FILES}
-_CA_PACKAGE = re.compile(r"ca-certificates([=<>~].*)?")
-_MANAGER_STYLE = {"apt-get": DEBIAN_BUNDLE, "apt": DEBIAN_BUNDLE, "apk": DEBIAN_BUNDLE, "dnf": RHEL_BUNDLE,
-                  "yum": RHEL_BUNDLE, "microdnf": RHEL_BUNDLE, "tdnf": RHEL_BUNDLE}  # fmt: skip
 
 
 class CaBundlePathMismatch(Rule):
@@ -164,9 +160,9 @@ def _source_bundle(
     if stage is not None:
         facts = stage_facts(graph, stage)
         label = f"Stage `{link.reference}`"
-        manager = installs_package(dockerfile, graph, stage, _CA_PACKAGE)
-        if manager in _MANAGER_STYLE and (facts is None or not facts.ca_bundle):
-            return _MANAGER_STYLE[manager], label
+        installed = installed_ca_bundle(dockerfile, graph, stage)
+        if installed is not None and (facts is None or not facts.ca_bundle):
+            return installed, label
         return _bundle_of(facts), label
     facts = image_facts(link.source_image)
     return _bundle_of(facts), f"`{link.reference}`"

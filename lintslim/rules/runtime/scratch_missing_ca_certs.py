@@ -12,7 +12,7 @@ from lintslim.rules.runtime._shared import (
     RHEL_BUNDLE,
     STATIC_SUGGESTION,
     env_setting,
-    installs_package,
+    installed_ca_bundle,
     is_runnable,
     line_after,
     provides,
@@ -23,8 +23,6 @@ from lintslim.syntax.stages import BuildGraph, Stage
 # Paths that hold or name a CA bundle or a certificate: a copy of any of them is taken as providing one.
 _CERTIFICATE_PATH = re.compile(r"ca-certificates|ca-bundle|cacert|\.pem$|\.crt$|/etc/ssl/|/etc/pki/|(^|/)certs?/?$")
 _CERTIFICATE_DIRECTORIES = ("/etc", "/etc/ssl", "/etc/ssl/certs", "/etc/pki", "/etc/pki/tls", "/etc/pki/tls/certs")
-_CA_PACKAGE = re.compile(r"ca-certificates([=<>~].*)?")
-_DEBIAN_STYLE_MANAGERS = frozenset({"apt-get", "apt", "apk"})  # their ca-certificates package writes DEBIAN_BUNDLE
 
 
 class ScratchMissingCaCerts(Rule):
@@ -103,11 +101,9 @@ def _bundle_stage(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -> St
 
 def _has_debian_bundle(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -> bool:
     facts = stage_facts(graph, stage)
-    if facts is not None and facts.ca_bundle == DEBIAN_BUNDLE:
-        return True
-    if facts is not None and facts.ca_bundle == RHEL_BUNDLE:
-        return False
-    return installs_package(dockerfile, graph, stage, _CA_PACKAGE) in _DEBIAN_STYLE_MANAGERS
+    if facts is not None and facts.ca_bundle in (DEBIAN_BUNDLE, RHEL_BUNDLE):
+        return facts.ca_bundle == DEBIAN_BUNDLE
+    return installed_ca_bundle(dockerfile, graph, stage) == DEBIAN_BUNDLE
 
 
 def _fix(dockerfile: Dockerfile, stage: Stage, source: Stage) -> Fix:
