@@ -24,7 +24,9 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from lintslim.analysis.paths import absolute, has_glob
 from lintslim.analysis.toolchain import installs_matching
+from lintslim.context.gopath import clean
 from lintslim.knowledge import ImageFacts, image_architecture, stage_facts
 from lintslim.syntax.shell import Command, Word, shell_commands
 from lintslim.syntax.source import Span
@@ -175,24 +177,6 @@ def stage_platform_arch(graph: BuildGraph, stage: Stage) -> str | None:
 # --- paths --------------------------------------------------------------------------------------
 
 
-def clean_path(path: str) -> str:
-    """Lexically cleaned absolute or relative path (`/a//b/../c/` → `/a/c`)."""
-    cleaned = posixpath.normpath(path)
-    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
-
-
-def _absolute(path: str, cwd: str | None) -> str | None:
-    if path.startswith("/"):
-        return clean_path(path)
-    if cwd is None:
-        return None
-    return clean_path(posixpath.join(cwd, path))
-
-
-def _has_glob(path: str) -> bool:
-    return any(ch in path for ch in "*?[")
-
-
 def _components(path: str) -> list[str]:
     return [part for part in path.split("/") if part]
 
@@ -202,7 +186,7 @@ def _within(target: str, source: str) -> str | None:
 
     `source` may be a glob; as in Go's filepath.Match, `*` and `?` never cross a `/`.
     """
-    if not _has_glob(source):
+    if not has_glob(source):
         if target == source:
             return ""
         prefix = source.rstrip("/") + "/"
@@ -253,7 +237,7 @@ def _below(dest: str | None, matched: str, rest: str, contents: bool) -> str | N
         return None
     if not contents:
         dest = posixpath.join(dest, posixpath.basename(matched))
-    return clean_path(posixpath.join(dest, rest)) if rest else clean_path(dest)
+    return clean(posixpath.join(dest, rest)) if rest else clean(dest)
 
 
 # Files cargo writes beside the binaries in `target/<profile>`, which are not programs.
@@ -263,7 +247,7 @@ _NOT_PROGRAM_SUFFIXES = (".d", ".rlib", ".rmeta", ".so", ".a", ".dylib", ".dll",
 
 def _names_output(directory: str, source: str) -> bool:
     """Whether `source` is a file directly in `directory` that can only be one of its binaries."""
-    if _has_glob(source) or posixpath.dirname(source) != directory:
+    if has_glob(source) or posixpath.dirname(source) != directory:
         return False
     name = posixpath.basename(source)
     return not name.startswith(".") and name not in _CARGO_OUTPUT_DIRS and not name.endswith(_NOT_PROGRAM_SUFFIXES)
@@ -456,7 +440,7 @@ class _StageWalk:
     def _workdir(self, instruction: Instruction) -> None:
         assert instruction.rest is not None
         resolved = self.graph.resolve(instruction.rest.value, instruction)
-        self.state.cwd = _absolute(resolved.value, self.state.cwd) if resolved.complete else None
+        self.state.cwd = absolute(resolved.value, self.state.cwd) if resolved.complete else None
         if self.state.cwd is not None:
             self.state.directories.add(self.state.cwd)
 
@@ -466,14 +450,14 @@ class _StageWalk:
             return
         *sources, dest_token = instruction.args
         dest_resolved = self.graph.resolve(dest_token.value, instruction)
-        dest = _absolute(dest_resolved.value, self.state.cwd) if dest_resolved.complete else None
+        dest = absolute(dest_resolved.value, self.state.cwd) if dest_resolved.complete else None
         ends_with_slash = dest_token.value.endswith("/") or dest_token.value in (".", "./")
         carried: list[Artifact] = []
         for token in sources:
             resolved = self.graph.resolve(token.value, instruction)
             if not resolved.complete:
                 continue
-            source = clean_path("/" + resolved.value.lstrip("/"))  # relative to the source stage's root
+            source = clean("/" + resolved.value.lstrip("/"))  # relative to the source stage's root
             dest_is_dir = ends_with_slash or len(sources) > 1 or (dest is not None and dest in self.state.directories)
             placement = Placement(instruction, token.span, token.value)
             for artifact in self.ends[source_stage].artifacts:
@@ -534,7 +518,7 @@ class _StageWalk:
             if not target or options["type"] in ("secret", "ssh"):
                 continue
             resolved = self.graph.resolve(target, instruction)
-            path = _absolute(resolved.value, self.state.cwd) if resolved.complete else None
+            path = absolute(resolved.value, self.state.cwd) if resolved.complete else None
             if path is None:
                 continue
             targets.append(path)
@@ -547,7 +531,7 @@ class _StageWalk:
                 None,
             )
             if options["type"] == "bind" and source_stage is not None and flag.value_span is not None:
-                source = clean_path("/" + options.get("source", "/").lstrip("/"))
+                source = clean("/" + options.get("source", "/").lstrip("/"))
                 placement = Placement(instruction, flag.value_span, flag.value or "")
                 for artifact in self.ends[source_stage].artifacts:
                     moved = _relocate(artifact, source, path, dest_is_dir=True, contents=True, placement=placement)
@@ -559,11 +543,11 @@ class _StageWalk:
         args = [arg for arg in env.words(command) if not arg.value.startswith("-")]
         if command.name == "popd" or not args or not args[0].known:
             return None
-        return _absolute(args[0].value, cwd)
+        return absolute(args[0].value, cwd)
 
     def _mkdir(self, command: Command, env: _Env, cwd: str | None) -> None:
         for arg in env.words(command):
-            if arg.known and not arg.value.startswith("-") and (path := _absolute(arg.value, cwd)) is not None:
+            if arg.known and not arg.value.startswith("-") and (path := absolute(arg.value, cwd)) is not None:
                 self.state.directories.add(path)
 
     def _build(self, instruction: Instruction, command: Command, env: _Env, cwd: str | None) -> None:
@@ -590,13 +574,13 @@ class _StageWalk:
         if operands is None:
             return
         sources, dest_arg, into_dir, keep_source = operands
-        dest = _absolute(dest_arg.value, cwd) if dest_arg.known else None
+        dest = absolute(dest_arg.value, cwd) if dest_arg.known else None
         exists = dest is not None and dest in self.state.directories
         dest_is_dir = into_dir or len(sources) > 1 or dest_arg.value.endswith("/") or exists
         moved: list[Artifact] = []
         gone: list[Artifact] = []
         for arg in sources:
-            path = _absolute(arg.value, cwd) if arg.known else None
+            path = absolute(arg.value, cwd) if arg.known else None
             if path is None:
                 continue
             placement = Placement(instruction, arg.word.span, arg.word.value)
@@ -637,15 +621,15 @@ class _StageWalk:
             return []
         *sources, dest_token = instruction.args
         dest_resolved = self.graph.resolve(dest_token.value, instruction)
-        dest = _absolute(dest_resolved.value, self.cwds.get(instruction.index)) if dest_resolved.complete else None
+        dest = absolute(dest_resolved.value, self.cwds.get(instruction.index)) if dest_resolved.complete else None
         rest = None if dest is None else _within(container_path, dest)
         if rest is None:
             return []
         into_directory = dest_token.value.endswith("/") or dest_token.value in (".", "./") or len(sources) > 1
         found: list[str] = []
         for token in reversed(sources):
-            source = clean_path(token.value)
-            if _has_glob(source) or "$" in source or "://" in source:
+            source = clean(token.value)
+            if has_glob(source) or "$" in source or "://" in source:
                 continue
             if source in (".", "/"):  # the whole context, into `dest`
                 found += [rest] if rest else []
@@ -768,7 +752,7 @@ class _GoBuild:
             return []
         cwd = self.cwd
         if "C" in flags.values:
-            cwd = _absolute(flags.values["C"], cwd)
+            cwd = absolute(flags.values["C"], cwd)
         goos = env.get("GOOS", command, go=True)
         goarch = env.get("GOARCH", command, go=True)
         if command.name == "xx-go":  # tonistiigi/xx sets GOOS/GOARCH from the target platform
@@ -848,7 +832,7 @@ class _GoBuild:
         output = flags.values.get("o")
         if output is None:
             return [] if many else [(cwd, names[0])]  # several packages without -o: nothing is written
-        path = _absolute(output, cwd) if "$" not in output else None
+        path = absolute(output, cwd) if "$" not in output else None
         if output.endswith("/") or many or (path is not None and path in self.walk.state.directories):
             return [(path, name) for name in names]
         if path is None:
@@ -859,16 +843,16 @@ class _GoBuild:
     def _default_name(self, package: _Arg, cwd: str | None) -> str | None:
         """The executable's name: the package path's last element that is not a major version."""
         value = package.value
-        if not package.known or value.endswith("...") or _has_glob(value):
+        if not package.known or value.endswith("...") or has_glob(value):
             return None
         value = value.split("@", 1)[0]
         if value.endswith(".go"):
             return posixpath.basename(value)[: -len(".go")]
         if value.startswith((".", "/")):
-            path = _absolute(value, cwd)
+            path = absolute(value, cwd)
             if path is None:
                 return None
-            if clean_path(value) in (".", ".."):
+            if clean(value) in (".", ".."):
                 return self._module_name(path)
             value = path
         parts = _components(value)
@@ -894,11 +878,11 @@ class _GoBuild:
         if gobin.unknown:
             return None
         if gobin.value:
-            return _absolute(gobin.value, self.cwd)
+            return absolute(gobin.value, self.cwd)
         gopath = self.env.get("GOPATH", self.command, go=True)
         if not gopath.known or not gopath.value:
             return None
-        root = clean_path(gopath.value.split(":", 1)[0] + "/bin")
+        root = clean(gopath.value.split(":", 1)[0] + "/bin")
         if goarch.value and arch != self.walk.native_arch:
             return None if self.walk.native_arch is None else posixpath.join(root, f"linux_{arch}")
         return root
@@ -1025,11 +1009,11 @@ class _CargoBuild:
     def _project_dir(self, options: _CargoOptions) -> str | None:
         manifest = options.values.get("--manifest-path")
         if manifest:
-            path = _absolute(manifest[-1], self.cwd)
+            path = absolute(manifest[-1], self.cwd)
             return None if path is None else posixpath.dirname(path)
         source = options.values.get("--path")
         if source:
-            return _absolute(source[-1], self.cwd)
+            return absolute(source[-1], self.cwd)
         return self.cwd
 
     def _cargo_config(self, project: str | None) -> dict[str, Any]:
@@ -1145,33 +1129,33 @@ class _CargoBuild:
         elif profile == "bench":
             profile = "release"
         parts = [target_dir, target, profile] if target else [target_dir, profile]
-        return clean_path(posixpath.join(*parts))
+        return clean(posixpath.join(*parts))
 
     def _target_dir(self, options: _CargoOptions, project: str | None, config: Mapping[str, Any]) -> str | None:
         if options.values.get("--target-dir"):
-            return _absolute(options.values["--target-dir"][-1], self.cwd)
+            return absolute(options.values["--target-dir"][-1], self.cwd)
         for name in ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"):
             setting = self.env.get(name, self.command)
             if setting.unknown:
                 return None
             if setting.value:
-                return _absolute(setting.value, self.cwd)
+                return absolute(setting.value, self.cwd)
         build = config.get("build", {})
         configured = build.get("target-dir") if isinstance(build, dict) else None
         if isinstance(configured, str):
-            return _absolute(configured, project)
+            return absolute(configured, project)
         return None if project is None else posixpath.join(project, "target")
 
     def _install_root(self, options: _CargoOptions) -> str | None:
         if options.values.get("--root"):
-            root = _absolute(options.values["--root"][-1], self.cwd)
+            root = absolute(options.values["--root"][-1], self.cwd)
             return None if root is None else posixpath.join(root, "bin")
         for name in ("CARGO_INSTALL_ROOT", "CARGO_HOME"):
             setting = self.env.get(name, self.command)
             if setting.unknown:
                 return None
             if setting.value:
-                root = _absolute(setting.value, self.cwd)
+                root = absolute(setting.value, self.cwd)
                 return None if root is None else posixpath.join(root, "bin")
         return None  # $HOME/.cargo: HOME depends on the user
 
@@ -1271,7 +1255,7 @@ class _CBuild:
         if inputs == 0 or flags & _C_NO_EXECUTABLE:
             return []
         triple = triple or clang_target
-        path = _absolute(output, self.cwd) if output is not None and "$" not in output else None
+        path = absolute(output, self.cwd) if output is not None and "$" not in output else None
         directory, name = posixpath.split(path) if path is not None else (None, None)
         if output is None and self.cwd is not None:
             directory, name = self.cwd, "a.out"

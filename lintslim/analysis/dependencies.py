@@ -23,58 +23,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lintslim.analysis.paths import REMOTE, context_join, has_glob, is_absolute, join, relative_to, within
+from lintslim.context.build_context import context_path
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command
 from lintslim.syntax.stages import BuildGraph, Stage
 
 UNKNOWN_WORKDIR = "/?"  # the base image's working directory, which we do not know
-
-# --- paths --------------------------------------------------------------------------------------
-
-
-_WINDOWS_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
-
-
-def is_absolute(path: str) -> bool:
-    """An absolute image path, POSIX or Windows (`C:\\app`)."""
-    return path.startswith("/") or _WINDOWS_DRIVE.match(path) is not None
-
-
-def join(base: str, path: str) -> str:
-    """`path` resolved against the directory `base`, normalised (`/app` + `./src/` is `/app/src`).
-
-    A Windows path (`C:\\app`) becomes `/C:/app`: absolute, and comparable with its kin.
-    """
-    if _WINDOWS_DRIVE.match(path):
-        path = "/" + path.replace("\\", "/")
-    joined = path if path.startswith("/") else f"{base.rstrip('/')}/{path}"
-    return posixpath.normpath(joined).replace("//", "/") or "/"
-
-
-def within(path: str, root: str) -> bool:
-    """Whether `path` is `root` or below it."""
-    return root in ("/", path) or path.startswith(root.rstrip("/") + "/")
-
-
-def relative_to(path: str, root: str) -> str:
-    """`path` relative to `root` (which contains it): `.` for the root itself."""
-    if path == root:
-        return "."
-    return path[len(root.rstrip("/")) + 1 :]
-
-
-def context_path(source: str) -> str:
-    """A COPY source relative to the context root: `./app/` and `/app` are `app`, `./` is `.`."""
-    return posixpath.normpath("/" + source).lstrip("/") or "."
-
-
-def context_join(directory: str, relative: str) -> str:
-    return context_path(relative if directory == "." else f"{directory}/{relative}")
-
-
-def has_glob(path: str) -> bool:
-    return any(ch in path for ch in "*?[")
-
 
 # --- what the build context holds -----------------------------------------------------------------
 
@@ -126,7 +81,6 @@ def working_directories(graph: BuildGraph, stage: Stage) -> dict[int, str | None
 
 # --- COPY and ADD ---------------------------------------------------------------------------------
 
-_REMOTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|git@")
 # Names of files that have no extension, which would otherwise look like directories.
 _EXTENSIONLESS_FILES = frozenset(
     {"Gemfile", "Pipfile", "Makefile", "Dockerfile", "LICENSE", "Procfile", "mvnw", "gradlew", "Jenkinsfile",
@@ -207,7 +161,7 @@ def context_copy(graph: BuildGraph, instruction: Instruction, workdir: str | Non
     words = []
     for token in instruction.args:
         resolved = graph.resolve(token.value, instruction)
-        if not resolved.complete or not resolved.value or _REMOTE.match(resolved.value):
+        if not resolved.complete or not resolved.value or REMOTE.match(resolved.value):
             return None
         words.append(resolved.value)
     *sources, destination = words
@@ -333,7 +287,7 @@ def _parse_options(args: Iterable[str], with_value: frozenset[str], *, cluster: 
 
 def _is_local_path(word: str) -> bool:
     """A requirement or argument naming a local file or directory rather than a package."""
-    if _REMOTE.match(word):
+    if REMOTE.match(word):
         return False
     return word in (".", "..") or word.startswith(("./", "../", "/", "~/", "file:", ".[")) or word.endswith("/")
 
@@ -713,7 +667,7 @@ def requirement_file_needs(path: str, view: ProjectView, seen: set[str] | None =
         include = _REQUIREMENT_OPTION.match(line)
         if include is not None:
             target = include.group(2)
-            if _REMOTE.match(target):
+            if REMOTE.match(target):
                 continue
             more, problem = requirement_file_needs(posixpath.normpath(posixpath.join(base, target)), view, seen)
             if problem is not None:
@@ -721,7 +675,7 @@ def requirement_file_needs(path: str, view: ProjectView, seen: set[str] | None =
             files += more
             continue
         local = _LOCAL_OPTION.match(line)
-        if local is not None and not _REMOTE.match(local.group(2)):
+        if local is not None and not REMOTE.match(local.group(2)):
             return [], f"`{path}` installs a local path (`{line}`)"
         requirement = line.split(";", 1)[0].strip()
         if _is_local_path(requirement) or re.search(r"@\s*(file:|\.{0,2}/)", requirement):

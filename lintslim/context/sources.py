@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lintslim.analysis.paths import REMOTE
 from lintslim.context.build_context import context_path
 from lintslim.syntax.nodes import Dockerfile, Instruction, Token
 from lintslim.syntax.stages import mount_options
 
-_REMOTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|git@")
 WHOLE_CONTEXT = frozenset({".", "*"})  # `COPY . /app`, `COPY ./ /app`, `COPY * /app/`
 
 
@@ -46,7 +45,7 @@ def context_sources(dockerfile: Dockerfile) -> Iterator[ContextSource]:
             if heredocs and token.value.startswith("<<"):
                 continue
             resolved = graph.resolve(token.value, instruction)
-            if not resolved.complete or not resolved.value or _REMOTE.match(resolved.value):
+            if not resolved.complete or not resolved.value or REMOTE.match(resolved.value):
                 continue
             yield ContextSource(instruction, token, context_path(resolved.value), excludes)
 

@@ -11,16 +11,12 @@ from lintslim.analysis.dependencies import (
     Install,
     Needs,
     context_copy,
-    has_glob,
-    is_absolute,
-    join,
     looks_like_directory,
     recognise_install,
-    relative_to,
     resolve_install,
-    within,
     working_directories,
 )
+from lintslim.analysis.paths import has_glob, is_absolute, join, relative_to, within
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.syntax.nodes import Dockerfile, Instruction

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lintslim.analysis.artifacts import Artifacts
+from lintslim.analysis.paths import REMOTE
 from lintslim.analysis.toolchain import installs_matching
 from lintslim.engine.fixes import Edit
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
@@ -18,7 +19,6 @@ RHEL_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"  # Fedora, RHEL, Amazon Linux, 
 STATIC_SUGGESTION = "`gcr.io/distroless/static-debian13` or `cgr.dev/chainguard/static`"
 # ADD unpacks local tar archives: what they hold is unknown.
 _ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)(\.[a-z0-9]+)?$|\.tar\.", re.IGNORECASE)
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|git@")
 CA_PACKAGE = re.compile(r"ca-certificates([=<>~].*)?")
 # Where each package manager's `ca-certificates` package writes the bundle.
 _CA_BUNDLE_OF_MANAGER = {"apt-get": DEBIAN_BUNDLE, "apt": DEBIAN_BUNDLE, "apk": DEBIAN_BUNDLE, "dnf": RHEL_BUNDLE,
@@ -90,7 +90,7 @@ def brings_unknown_tree(copy: CopyPaths, found: Artifacts | None = None) -> bool
     if copy.dest is None or any(source is None for _, source in copy.sources):
         return True
     if copy.instruction.keyword == "ADD" and any(
-        source and (_ARCHIVE.search(source) or _URL.match(source)) for _, source in copy.sources
+        source and (_ARCHIVE.search(source) or REMOTE.match(source)) for _, source in copy.sources
     ):
         return True
     if copy.dest.strip("/.") == "":  # a tree put at the root: a root filesystem, a stage's install prefix

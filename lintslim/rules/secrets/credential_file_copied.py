@@ -3,7 +3,8 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from lintslim.analysis.dependencies import ContextCopy, context_copy, join, within, working_directories
+from lintslim.analysis.dependencies import ContextCopy, context_copy, working_directories
+from lintslim.analysis.paths import join, within
 from lintslim.context.build_context import BuildContext, Entry, context_path
 from lintslim.context.credentials import credential_kind, holds_credential
 from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher

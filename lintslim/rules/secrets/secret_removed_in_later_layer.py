@@ -6,7 +6,9 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from lintslim.analysis.paths import has_glob
 from lintslim.context.credentials import credential_kind
+from lintslim.context.gopath import clean
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, Word, shell_commands
@@ -157,14 +159,13 @@ def _resolve(path: str, cwd: str | None, home: str) -> str | None:
         if cwd is None:
             return None
         path = cwd + "/" + path
-    normalised = posixpath.normpath(path)
-    return normalised[1:] if normalised.startswith("//") else normalised
+    return clean(path)
 
 
 def _removes(target: str, path: str) -> bool:
     if target == path or path.startswith(target.rstrip("/") + "/"):
         return True
-    return any(ch in target for ch in "*?[") and fnmatch.fnmatchcase(path, target)
+    return has_glob(target) and fnmatch.fnmatchcase(path, target)
 
 
 # --- what COPY, ADD and RUN add ------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def _copied(graph: BuildGraph, instruction: Instruction, walk: _Walk) -> Iterato
             yield from _added(destination.value, destination.value, instruction, walk)
             continue
         base = posixpath.basename(source.rstrip("/"))
-        if any(ch in base for ch in "*?["):
+        if has_glob(base):
             continue
         kind = credential_kind(source) or credential_kind(base)
         if kind is None:

@@ -1,0 +1,35 @@
+"""Image and context paths compared as text (lintslim.analysis.paths)."""
+
+from __future__ import annotations
+
+from lintslim.analysis.paths import REMOTE, absolute, context_join, has_glob, is_absolute, join, relative_to, within
+
+
+def test_join_cleans_and_reads_windows_paths() -> None:
+    assert join("/app", "./src/") == "/app/src"
+    assert join("/app", "/srv") == "/srv"
+    assert join("/app", "..") == "/"
+    assert join("/", "//a//b/../c/") == "/a/c"
+    assert join("/app", "C:\\app\\bin") == "/C:/app/bin"
+    assert is_absolute("C:\\app") and is_absolute("/app") and not is_absolute("app")
+
+
+def test_absolute_needs_a_known_directory_for_relative_paths() -> None:
+    assert absolute("out/app", "/src") == "/src/out/app"
+    assert absolute("/out//app/", None) == "/out/app"
+    assert absolute("out/app", None) is None
+    assert absolute("C:\\app", "/src") == "/src/C:\\app"  # POSIX paths only
+
+
+def test_within_and_relative_to() -> None:
+    assert within("/app/src", "/app") and within("/app", "/app") and within("/x", "/")
+    assert not within("/application", "/app")
+    assert relative_to("/app/src/main.go", "/app") == "src/main.go" and relative_to("/app", "/app") == "."
+
+
+def test_context_paths_urls_and_globs() -> None:
+    assert context_join(".", "./app/") == "app" and context_join("src", "../x") == "x"
+    assert context_join("src", "a/b") == "src/a/b"
+    assert REMOTE.match("https://example.com/a.tgz") and REMOTE.match("git@github.com:o/r.git")
+    assert not REMOTE.match("./https") and not REMOTE.match("/srv")
+    assert has_glob("*.txt") and has_glob("a?") and has_glob("[ab]") and not has_glob("a/b")
