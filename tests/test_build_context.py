@@ -503,3 +503,13 @@ def test_the_context_root_exists_and_is_a_directory(tmp_path: Path) -> None:
     context = BuildContext(tmp_path)
     assert context.exists(".") and context.is_dir(".")
     assert context.exists("./") and not context.exists("missing")
+
+
+def test_binary_dockerignore_is_still_the_ignore_file(tmp_path: Path) -> None:
+    """A `.dockerignore` with a NUL byte was taken for no ignore file, and LS106 offered to create one
+    over it (found by fuzzing build contexts)."""
+    make(tmp_path, {"app.py": "", ".env": "A=1\n"})
+    (tmp_path / ".dockerignore").write_bytes(b"\x00\n.env\n")
+    context = BuildContext(tmp_path, None)
+    assert context.ignore_file is not None and not context.included(".env")
+    assert lint("LS106", "FROM python:3.12\nCOPY . /app\n", tmp_path) == []

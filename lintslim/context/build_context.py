@@ -166,15 +166,29 @@ class BuildContext:
         specific = self._dockerfile_specific_ignore()
         if specific is not None:
             name, text = specific
+        elif not self.exists(DOCKERIGNORE):
+            return None
         else:
-            found = self.read_text(DOCKERIGNORE) if self.exists(DOCKERIGNORE) else None
+            found = self.read_text(DOCKERIGNORE)
+            if found is None:  # there, but binary (a NUL byte), too big or unreadable: BuildKit reads it all the same
+                found = self._read_ignore_bytes()
             if found is None:
-                return None
+                return IgnoreFile(DOCKERIGNORE, None, "cannot read it")
             name, text = DOCKERIGNORE, found
         try:
             return IgnoreFile(name, IgnoreMatcher.parse(text))
         except IgnoreError as error:
             return IgnoreFile(name, None, str(error))
+
+    def _read_ignore_bytes(self) -> str | None:
+        root = self._resolved_root
+        if root is None or DOCKERIGNORE in self.pending:
+            return self.pending.get(DOCKERIGNORE)
+        try:
+            with open(root / DOCKERIGNORE, "rb") as handle:
+                return handle.read(MAX_IGNORE_FILE_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            return None
 
     def _dockerfile_specific_ignore(self) -> tuple[str, str] | None:
         if self.dockerfile_path in (None, "-"):
