@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lintslim.analysis.dependencies import recognise_install
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
-from lintslim.rules.build.copy_before_deps import instruction_block, removal_span
+from lintslim.rules._edits import instruction_block, newline_of, removal_span
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.shellwords import referenced_variables
@@ -344,7 +344,7 @@ def _fix(ctx: RuleContext, group: list[_Finding], place: _Place, instructions: t
         if not _passes_unchanged(ctx, instruction, passed):
             return None
     text = ctx.text
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = newline_of(text)
     blocks = [instruction_block(ctx.dockerfile, i, comments=_keeps_comments(i, arguments, instructions)) for i in moved]
     content = "".join(text[block.start : block.end] for block in blocks)
     if not content.endswith("\n"):

@@ -19,10 +19,10 @@ from lintslim.analysis.dependencies import (
 from lintslim.analysis.paths import has_glob, is_absolute, join, relative_to, within
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
+from lintslim.rules._edits import instruction_block, keyword_case, newline_of, removal_span
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.shellwords import referenced_variables
-from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Stage, mount_options
 
 # Directories that hold only dependency manifests: copying them is not copying the source.
@@ -556,7 +556,7 @@ class _Fixer:
             raise _NoFix
         text = self.ctx.text
         lines = self.ctx.dockerfile.lines
-        newline = "\r\n" if "\r\n" in text else "\n"
+        newline = newline_of(text)
         block_span = instruction_block(self.ctx.dockerfile, broad)
         block = text[block_span.start : block_span.end]
         run_start = lines.line_start(_first_line(self.run))
@@ -573,7 +573,7 @@ class _Fixer:
 
     def _copy_lines(self, manifests: list[tuple[str, str, bool]], indent: str, newline: str) -> str:
         broad = self.broad.instruction
-        keyword = "copy" if self.ctx.text[broad.keyword_span.start : broad.keyword_span.end].islower() else "COPY"
+        keyword = keyword_case(self.ctx.dockerfile, broad, "COPY")
         flags = _flags_text(self.ctx.text, broad)
         destination_word = self.ctx.text[broad.args[-1].span.start : broad.args[-1].span.end]
         if not _PLAIN_DESTINATION.fullmatch(destination_word):
@@ -607,22 +607,6 @@ def _needs(install: Install, view: _ImageView) -> Needs:
     if needs.problem is not None:
         raise _NoFix(needs.problem)
     return needs
-
-
-def instruction_block(dockerfile: Dockerfile, instruction: Instruction, *, comments: bool = True) -> Span:
-    """An instruction's lines, with the comment lines directly above it, newline included."""
-    first = instruction.comments[0].line if comments and instruction.comments else instruction.start_line
-    lines = dockerfile.lines
-    return Span(lines.line_start(first), lines.line_end(instruction.end_line, keep_newline=True))
-
-
-def removal_span(text: str, block: Span) -> Span:
-    """What to delete to take a block of lines out: with the blank line after it when one is also above it."""
-    above_blank = text[: block.start].endswith(("\n\n", "\n\r\n")) or block.start == 0
-    blank = re.match(r"[ \t]*\r?\n", text[block.end :])
-    if above_blank and blank is not None:
-        return Span(block.start, block.end + blank.end())
-    return block
 
 
 def _first_line(instruction: Instruction) -> int:

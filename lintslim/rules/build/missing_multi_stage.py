@@ -20,6 +20,7 @@ from lintslim.analysis.toolchain import (
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import runtime_image, stage_facts
+from lintslim.rules._edits import keyword_case, newline_of
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.source import Span
@@ -512,16 +513,14 @@ def _runtime_can_run(dockerfile: Dockerfile, graph: BuildGraph, layout: _Layout,
 
 def _render(dockerfile: Dockerfile, layout: _Layout, plan: _Plan) -> str:
     text = dockerfile.text
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = newline_of(text)
     stage = layout.stage
-    keyword = stage.from_instruction.keyword_span
-    lower = text[keyword.start : keyword.end].islower()
 
     def line(instruction: str) -> str:
         keyword, _, rest = instruction.partition(" ")
-        return newline + (keyword.lower() if lower else keyword) + " " + rest
+        return newline + keyword_case(dockerfile, stage.from_instruction, keyword) + " " + rest
 
-    builder_name, from_text = _builder_from(dockerfile, stage, lower)
+    builder_name, from_text = _builder_from(dockerfile, stage)
     parts = [from_text, *(line(item) for item in plan.builder_head)]
     chunks = _chunks(text, stage)
     parts += [chunks[instruction.index] for instruction in layout.builder()]
@@ -547,15 +546,15 @@ def _chunks(text: str, stage: Stage) -> dict[int, str]:
     return chunks
 
 
-def _builder_from(dockerfile: Dockerfile, stage: Stage, lower: bool) -> tuple[str, str]:
+def _builder_from(dockerfile: Dockerfile, stage: Stage) -> tuple[str, str]:
     """The builder's FROM text (the original with `AS build` added) and the builder's name."""
     text = dockerfile.text
     instruction = stage.from_instruction
     original = text[instruction.span.start : instruction.span.end]
     if stage.name is not None:
-        return instruction.args[2].value, original
+        return stage.reference, original
     image_end = instruction.args[0].span.end - instruction.span.start
-    alias = f" {'as' if lower else 'AS'} {BUILD_STAGE}"
+    alias = f" {keyword_case(dockerfile, instruction, 'AS')} {BUILD_STAGE}"
     return BUILD_STAGE, original[:image_end] + alias + original[image_end:]
 
 

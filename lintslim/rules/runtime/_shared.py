@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from lintslim.analysis.artifacts import Artifacts
 from lintslim.analysis.paths import REMOTE
 from lintslim.analysis.toolchain import installs_matching
-from lintslim.engine.fixes import Edit
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
 from lintslim.syntax.stages import BuildGraph, Stage
 
@@ -160,13 +159,3 @@ def installed_ca_bundle(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage)
     """Where the `ca-certificates` package that the stage's chain installs puts the bundle, by the
     package manager; None when no RUN installs it, or with a manager we do not know."""
     return _CA_BUNDLE_OF_MANAGER.get(installs_package(dockerfile, graph, stage, CA_PACKAGE) or "")
-
-
-def line_after(dockerfile: Dockerfile, instruction: Instruction, line: str) -> Edit:
-    """An edit adding `line` on its own line just after `instruction`, in the file's line-ending style."""
-    text = dockerfile.text
-    newline_at = text.find("\n", instruction.span.end)
-    if newline_at == -1:
-        return Edit.insert(len(text), "\n" + line)
-    newline = "\r\n" if text[newline_at - 1 : newline_at] == "\r" else "\n"
-    return Edit.insert(newline_at + 1, line + newline)

@@ -8,8 +8,9 @@ from lintslim.analysis.artifacts import Artifacts, artifacts
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import ImageFacts, stage_facts
+from lintslim.rules._edits import keyword_case, line_after
 from lintslim.rules.hygiene.json_args_recommended import exec_form
-from lintslim.rules.runtime._shared import base_label, brings_unknown_tree, copies, line_after
+from lintslim.rules.runtime._shared import base_label, brings_unknown_tree, copies
 from lintslim.syntax.nodes import Dockerfile, Instruction, LineKind, Token
 from lintslim.syntax.shell import POSIX_SHELLS
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -168,9 +169,7 @@ def _shell_fix(dockerfile: Dockerfile, stage: Stage, facts: ImageFacts) -> Fix |
     """`SHELL ["<shell>", "-c"]` after the FROM, for images whose shell is not at /bin/sh."""
     if not facts.shell_path or facts.shell_path == _DEFAULT_SHELL:
         return None
-    keyword_span = stage.from_instruction.keyword_span
-    keyword = "shell" if dockerfile.text[keyword_span.start : keyword_span.end].islower() else "SHELL"
-    line = f'{keyword} ["{facts.shell_path}", "-c"]'
+    line = f'{keyword_case(dockerfile, stage.from_instruction, "SHELL")} ["{facts.shell_path}", "-c"]'
     return Fix.safe(f"Use the image's shell: `{line}`", line_after(dockerfile, stage.from_instruction, line))
 
 

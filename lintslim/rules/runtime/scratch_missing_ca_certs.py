@@ -7,6 +7,7 @@ from lintslim.analysis.artifacts import Artifacts, artifacts
 from lintslim.engine.fixes import Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import stage_facts
+from lintslim.rules._edits import keyword_case, line_after
 from lintslim.rules.runtime._shared import (
     DEBIAN_BUNDLE,
     RHEL_BUNDLE,
@@ -14,7 +15,6 @@ from lintslim.rules.runtime._shared import (
     env_setting,
     installed_ca_bundle,
     is_runnable,
-    line_after,
     provides,
 )
 from lintslim.syntax.nodes import Dockerfile
@@ -107,14 +107,8 @@ def _has_debian_bundle(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) 
 
 
 def _fix(dockerfile: Dockerfile, stage: Stage, source: Stage) -> Fix:
-    reference = source.reference
-    keyword = "copy" if _lower(dockerfile, stage) else "COPY"
-    line = f"{keyword} --from={reference} {DEBIAN_BUNDLE} /etc/ssl/certs/"
+    copy = keyword_case(dockerfile, stage.from_instruction, "COPY")
+    line = f"{copy} --from={source.reference} {DEBIAN_BUNDLE} /etc/ssl/certs/"
     return Fix.unsafe(
-        f"Copy the CA bundle from stage `{reference}`", line_after(dockerfile, stage.from_instruction, line)
+        f"Copy the CA bundle from stage `{source.reference}`", line_after(dockerfile, stage.from_instruction, line)
     )
-
-
-def _lower(dockerfile: Dockerfile, stage: Stage) -> bool:
-    span = stage.from_instruction.keyword_span
-    return dockerfile.text[span.start : span.end].islower()
