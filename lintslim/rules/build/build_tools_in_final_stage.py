@@ -8,13 +8,12 @@ from lintslim.analysis.toolchain import build_steps, tool_installs, toolchain_pu
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import ImageFacts, image_facts, runtime_image
+from lintslim.rules.build._shared import DISTROLESS_USERS, known_user, program_paths
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import shell_commands
 from lintslim.syntax.stages import Stage
 
 _INTERPRETED = frozenset({"python", "node", "java", "dotnet"})
-_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-_SHELL_LESS_USERS = frozenset({"root", "nonroot", "nobody"})
 
 
 class BuildToolsInFinalStage(Rule):
@@ -126,10 +125,12 @@ def _runs_without_shell(ctx: RuleContext, final: Stage, binaries: set[str]) -> b
         keyword = instruction.keyword
         if keyword in ("RUN", "ONBUILD", "SHELL") or (keyword == "HEALTHCHECK" and instruction.values[:1] != ("NONE",)):
             return False
-        if keyword == "USER" and instruction.rest is not None:
-            name = instruction.rest.value.split(":", 1)[0]
-            if not name.isdigit() and name not in _SHELL_LESS_USERS:
-                return False
+        if (
+            keyword == "USER"
+            and instruction.rest is not None
+            and not known_user(instruction.rest.value, DISTROLESS_USERS)
+        ):
+            return False
         if keyword == "WORKDIR" and instruction.rest is not None:
             resolved = ctx.graph.resolve(instruction.rest.value, instruction)
             if not resolved.complete:
@@ -146,7 +147,4 @@ def _runs_without_shell(ctx: RuleContext, final: Stage, binaries: set[str]) -> b
     program = shell_commands(ctx.dockerfile, runs[0])
     if len(program) != 1 or not program[0].argv:
         return False
-    name = program[0].argv[0].value
-    if "/" not in name:
-        return any(posixpath.join(directory, name) in binaries for directory in _PATH_DIRS)
-    return posixpath.normpath(posixpath.join(workdir, name)) in binaries
+    return bool(program_paths(program[0].argv[0].value, workdir) & binaries)

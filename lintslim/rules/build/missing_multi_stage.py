@@ -21,6 +21,7 @@ from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import runtime_image, stage_facts
 from lintslim.rules._edits import keyword_case, newline_of
+from lintslim.rules.build._shared import DISTROLESS_USERS, known_user, program_paths
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.source import Span
@@ -46,9 +47,8 @@ _PYTHON_SLIM_DEV = frozenset(
 )  # fmt: skip
 _COMPILERS = frozenset({"gcc", "g++", "gcc-c++", "clang", "make", "cmake", "build-essential", "build-base"})
 _USER_CREATION = frozenset({"useradd", "adduser", "groupadd", "addgroup", "usermod", "chown", "setcap"})
-_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _NODE_OUTPUT_DIRS = frozenset({"dist", "build", "out"})
-_USERS_OF = {"static": {"root", "nonroot", "nobody"}, "glibc": {"root", "nonroot", "nobody"}, "node": {"root", "node"}}
+_USERS_OF = {"static": DISTROLESS_USERS, "glibc": DISTROLESS_USERS, "node": frozenset({"root", "node"})}
 # Variables that only steer a build tool: not repeated in the runtime stage.
 _BUILD_ONLY_ENV = re.compile(
     r"CGO_\w+|GO(OS|ARCH|ARM|AMD64|111MODULE|FLAGS|PROXY|PRIVATE|NOSUMDB|NOPROXY|SUMDB|PATH|CACHE|MODCACHE|BIN"
@@ -287,7 +287,7 @@ def _plan_binaries(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ..
         [(path, path) for path in dict.fromkeys(known)],
         f"Split into a `{BUILD_STAGE}` stage and a `{runtime}` runtime stage{title_extra}",
         builder_head=head,
-        users=frozenset(_USERS_OF[linkage]),
+        users=_USERS_OF[linkage],
         shell=False,
     )
 
@@ -309,13 +309,7 @@ def _program_paths(dockerfile: Dockerfile, layout: _Layout) -> set[str]:
     commands = _container_command(dockerfile, layout)
     if not commands or not commands[0].argv:
         return set()
-    program = commands[0].argv[0].value
-    if "/" not in program:
-        return {posixpath.join(directory, program) for directory in _PATH_DIRS}
-    if program.startswith("/"):
-        return {posixpath.normpath(program)}
-    workdir = layout.final_workdir
-    return set() if workdir is None else {posixpath.normpath(posixpath.join(workdir, program))}
+    return program_paths(commands[0].argv[0].value, layout.final_workdir)
 
 
 def _plan_node(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ...]) -> _Plan | None:
@@ -345,7 +339,7 @@ def _plan_node(ctx: RuleContext, layout: _Layout, steps: tuple[BuildStep, ...]) 
         copies,
         f"Split into a `{BUILD_STAGE}` stage and a `{runtime}` runtime stage with `{output}/` and production packages",
         builder_tail=[f"RUN {prune}"],
-        users=frozenset(_USERS_OF["node"]),
+        users=_USERS_OF["node"],
     )
 
 
@@ -492,8 +486,7 @@ def _runtime_can_run(dockerfile: Dockerfile, graph: BuildGraph, layout: _Layout,
     stage = layout.stage
     users = [i for i in stage.instructions if i.keyword == "USER" and i.rest is not None]
     for instruction in users:
-        name = instruction.rest.value.split(":", 1)[0] if instruction.rest else ""
-        if plan.users is not None and not name.isdigit() and name not in plan.users:
+        if plan.users is not None and not known_user(instruction.rest.value if instruction.rest else "", plan.users):
             return False
     if plan.shell:
         return True
