@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 ContextReader = Callable[[str], "str | None"]
 
-LINKAGES = ("static", "glibc", "musl")
 # Target-triple and toolchain spellings of architectures, in Go's names (which GOARCH and image platforms use).
 _ARCH_NAMES = {
     "x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7": "arm", "armv7l": "arm",
@@ -51,12 +50,12 @@ _ARCH_NAMES = {
 # keep Docker's default working directory `/`; for unknown images both are unknown.
 _IMAGE_WORKDIR = {"golang": "/go"}
 _IMAGE_ENV = {"golang": {"GOPATH": "/go"}, "rust": {"CARGO_HOME": "/usr/local/cargo"}}
-# Directories that exist in every distribution image (not in scratch): a single file copied there lands inside.
 # Words in a RUN that the walk must read even when the stage has no artifact yet.
 _MAY_BUILD = re.compile(
     r"(?<![\w.-])(go|xx-go|cargo|cross|rustup|cc|gcc|g\+\+|c\+\+|clang|clang\+\+|musl-gcc|mkdir|build-essential|build-base)"
     r"(?![\w.+])|-(gcc|g\+\+|cc|clang)(?![\w.+])"
 )
+# Directories that exist in every distribution image (not in scratch): a single file copied there lands inside.
 _STANDARD_DIRECTORIES = frozenset(
     {"/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/usr/local/sbin",
      "/usr/lib", "/lib", "/etc", "/tmp", "/opt", "/var", "/root", "/home", "/srv"}
@@ -104,10 +103,6 @@ class Artifact:
         return posixpath.join(self.directory, self.name)
 
     @property
-    def is_dynamic(self) -> bool:
-        return self.linkage in ("glibc", "musl")
-
-    @property
     def label(self) -> str:
         """How messages name it: its path, or its build command."""
         if self.path is not None:
@@ -133,6 +128,11 @@ class Artifacts:
     def carried(self, instruction: Instruction) -> tuple[Artifact, ...]:
         """The artifacts a `COPY --from=<stage>` brings, at their new place."""
         return self.copies.get(instruction.index, ())
+
+    def carried_by(self, instructions: Iterable[Instruction]) -> Iterator[Artifact]:
+        """The artifacts that the `COPY --from` instructions among `instructions` bring, in order."""
+        for instruction in instructions:
+            yield from self.carried(instruction)
 
 
 def artifacts(ctx: RuleContext) -> Artifacts:
@@ -734,13 +734,26 @@ def _go_flags(args: list[_Arg], goflags: str | None) -> _GoFlags:
 
 
 @dataclass
-class _GoBuild:
+class _Build:
+    """One build command of a RUN, read where the stage's walk has got to: the binaries it writes."""
+
     walk: _StageWalk
     instruction: Instruction
     command: Command
     env: _Env
     cwd: str | None
 
+    def artifacts(self) -> list[Artifact]:
+        raise NotImplementedError
+
+    @property
+    def image_label(self) -> str:
+        """How reasons name the image the stage builds on."""
+        image = self.walk.graph.root_image(self.walk.stage)
+        return f"`{image.familiar}:{image.tag or 'latest'}`" if image is not None else "the base image"
+
+
+class _GoBuild(_Build):
     def artifacts(self) -> list[Artifact]:
         command, env = self.command, self.env
         subcommand = command.args[0]
@@ -788,7 +801,7 @@ class _GoBuild:
             return (False, "cross-compiling turns cgo off") if self.walk.native_arch else (None, "")
         cc = env.get("CC", command)
         state = self.walk.state
-        image = _image_label(self.walk)
+        image = self.image_label
         if cc.known and cc.value:
             why = f"`CC={cc.value}` names a C compiler"
         elif state.compiler_installed:
@@ -888,11 +901,6 @@ class _GoBuild:
         return root
 
 
-def _image_label(walk: _StageWalk) -> str:
-    image = walk.graph.root_image(walk.stage)
-    return f"`{image.familiar}:{image.tag or 'latest'}`" if image is not None else "the base image"
-
-
 # --- Rust ---------------------------------------------------------------------------------------
 
 _CARGO_VALUE_OPTIONS = frozenset(
@@ -970,14 +978,7 @@ def _load_toml(text: str | None) -> dict[str, Any] | None:
     return data
 
 
-@dataclass
-class _CargoBuild:
-    walk: _StageWalk
-    instruction: Instruction
-    command: Command
-    env: _Env
-    cwd: str | None
-
+class _CargoBuild(_Build):
     def artifacts(self) -> list[Artifact]:
         options = _cargo_options(self.env.words(self.command))
         # `--config build.target=…` and the like change what we would read from files
@@ -1079,11 +1080,11 @@ class _CargoBuild:
             return None, "RUSTFLAGS or an argument cannot be read", target
         static_on = re.search(r"target-feature=[^\s]*\+crt-static", rustflags) is not None
         static_off = re.search(r"target-feature=[^\s]*-crt-static", rustflags) is not None
-        where = f"for `{target}`" if target else f"for the default target of {_image_label(self.walk)}"
+        where = f"for `{target}`" if target else f"for the default target of {self.image_label}"
         if flavour == "glibc":
             if static_on:
                 return "static", f"built {where} with +crt-static", target
-            gnu = f"for `{target}`" if target else f"for the `*-gnu` default target of {_image_label(self.walk)}"
+            gnu = f"for `{target}`" if target else f"for the `*-gnu` default target of {self.image_label}"
             return "glibc", f"built {gnu} without `+crt-static`", target
         if flavour == "musl":
             if static_off:
@@ -1238,14 +1239,7 @@ def _compiler(command: Command) -> tuple[str, str | None, list[str]] | None:
     return match.group("driver"), match.group("triple"), argv[1:]
 
 
-@dataclass
-class _CBuild:
-    walk: _StageWalk
-    instruction: Instruction
-    command: Command
-    env: _Env
-    cwd: str | None
-
+class _CBuild(_Build):
     def artifacts(self) -> list[Artifact]:
         found = _compiler(self.command)
         assert found is not None
@@ -1286,7 +1280,7 @@ class _CBuild:
             return "musl", "`musl-gcc` without -static links musl dynamically"
         libc = _triple_libc(triple) if triple else (self.walk.facts.libc if self.walk.facts is not None else None)
         if libc in ("glibc", "musl"):
-            where = f"for `{triple}`" if triple else f"on {_image_label(self.walk)}"
+            where = f"for `{triple}`" if triple else f"on {self.image_label}"
             return libc, f"`{program}` without -static links {libc} dynamically ({where})"
         return None, ""
 
@@ -1320,10 +1314,3 @@ def _c_arguments(args: list[_Arg]) -> tuple[str | None, int, frozenset[str], boo
             inputs += 1
         index += 1
     return output, inputs, frozenset(flags), opaque, target
-
-
-def iter_carried(found: Artifacts, instructions: Iterable[Instruction]) -> Iterator[tuple[Instruction, Artifact]]:
-    """Every (COPY --from, artifact) pair among `instructions`."""
-    for instruction in instructions:
-        for artifact in found.carried(instruction):
-            yield instruction, artifact

@@ -23,8 +23,6 @@ from lintslim.syntax.shell import POSIX_SHELLS, Command, shell_commands
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Stage
 
-ECOSYSTEMS = ("go", "rust", "java-maven", "java-gradle", "node", "dotnet", "c", "python-native")
-
 # --- build commands ----------------------------------------------------------------------------
 
 _MAVEN = frozenset({"mvn", "mvnw", "mvnw.cmd"})
@@ -47,7 +45,7 @@ _PIP_HOUSEKEEPING = frozenset({"pip", "setuptools", "wheel", "virtualenv"})
 class BuildStep:
     """One command that compiles or bundles, and the ecosystem it belongs to."""
 
-    ecosystem: str
+    ecosystem: str  # go, rust, java-maven, java-gradle, node, dotnet, c or python-native
     instruction: Instruction
     command: Command
 

@@ -188,7 +188,6 @@ class IgnoreMatcher:
                 raise IgnoreError(str(error)) from None
             compiled.append(IgnorePattern.compile(pattern, exception))
         self.patterns: tuple[IgnorePattern, ...] = tuple(compiled)
-        self.has_exceptions = any(pattern.exception for pattern in compiled)
         # per-path results, which children start from (as in fsutil's walk)
         self._directories: dict[str, tuple[bool, tuple[bool, ...]]] = {}
 

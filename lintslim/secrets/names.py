@@ -124,7 +124,3 @@ def strong_secret_word(name: str) -> str | None:
     if word == "key" and not any(part in SECRET_KEY_QUALIFIERS for part in name_words(name)):
         return None
     return word
-
-
-def is_secret_name(name: str) -> bool:
-    return secret_word(name) is not None

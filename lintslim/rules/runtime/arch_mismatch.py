@@ -40,20 +40,19 @@ class ArchMismatch(Rule):
             arch = _image_arch(graph, stage)
             if arch is None or (graph.builds_on_scratch(stage) and not is_runnable(graph, stage)):
                 continue
-            for instruction in graph.chain_instructions(stage):
-                for artifact in found.carried(instruction):
-                    if artifact.arch is None or artifact.arch == arch or artifact.os not in (None, "linux"):
-                        continue
-                    span = artifact.trail[-1].source
-                    if (span.start, artifact.command.span.start) in seen:
-                        continue
-                    seen.add((span.start, artifact.command.span.start))
-                    built_for = f"`{artifact.target}`" if artifact.target else artifact.arch
-                    yield self.report(
-                        span,
-                        f"{artifact.label} is built for {built_for}, but the image "
-                        f"({base_label(graph, stage)}) is {arch}: it will fail with `exec format error`",
-                    )
+            for artifact in found.carried_by(graph.chain_instructions(stage)):
+                if artifact.arch is None or artifact.arch == arch or artifact.os not in (None, "linux"):
+                    continue
+                span = artifact.trail[-1].source
+                if (span.start, artifact.command.span.start) in seen:
+                    continue
+                seen.add((span.start, artifact.command.span.start))
+                built_for = f"`{artifact.target}`" if artifact.target else artifact.arch
+                yield self.report(
+                    span,
+                    f"{artifact.label} is built for {built_for}, but the image "
+                    f"({base_label(graph, stage)}) is {arch}: it will fail with `exec format error`",
+                )
 
 
 def _image_arch(graph: BuildGraph, stage: Stage) -> str | None:

@@ -117,10 +117,9 @@ def _problems(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, found: Ar
     compat = _COMPAT.get(facts.libc)
     if compat is not None and installs_package(dockerfile, graph, stage, compat):
         return
-    for instruction in graph.chain_instructions(stage):
-        for artifact in found.carried(instruction):
-            if artifact.os in (None, "linux") and _mismatch(artifact.linkage, facts.libc):
-                yield _Problem(artifact, facts.libc, artifact.trail[-1].source.start)
+    for artifact in found.carried_by(graph.chain_instructions(stage)):
+        if artifact.os in (None, "linux") and _mismatch(artifact.linkage, facts.libc):
+            yield _Problem(artifact, facts.libc, artifact.trail[-1].source.start)
 
 
 def _mismatch(linkage: str | None, libc: str) -> bool:
