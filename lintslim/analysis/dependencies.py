@@ -208,19 +208,6 @@ class Install:
     runs_scripts: bool = True  # the project's own install scripts run (npm lifecycle, composer scripts)
     limitation: str | None = None  # why copying the manifests first is not enough, whatever they say
 
-    @property
-    def manifest_names(self) -> str:
-        """The manifests and the usual lock file, for messages: "`package.json` and `package-lock.json`"."""
-        if self.ecosystem == "dotnet":
-            return and_list([f"`{name}`" if not has_glob(name) else "the project file" for name in self.manifests])
-        return and_list([f"`{name}`" for name in (*self.manifests, *self.locks[:1])])
-
-
-def and_list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
 
 @dataclass(frozen=True)
 class _Options:

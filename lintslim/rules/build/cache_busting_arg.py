@@ -8,6 +8,7 @@ from lintslim.analysis.dependencies import recognise_install
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
 from lintslim.rules._edits import instruction_block, newline_of, removal_span
+from lintslim.rules._wording import shortened
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.shellwords import referenced_variables
@@ -273,8 +274,7 @@ def _group(finding: _Finding, found: list[_Finding], instructions: tuple[Instruc
 
 def _message(finding: _Finding) -> str:
     place, costly = finding.place, finding.costly
-    step = " ".join((costly.rest.value if costly.rest is not None else "").split())
-    step = step if len(step) <= 40 else step[:37] + "..."
+    step = shortened(" ".join((costly.rest.value if costly.rest is not None else "").split()))
     carried = " with the `LABEL` that uses it" if len(place.labels) == 1 else " with the `LABEL`s that use it"
     carried = carried if place.labels else ""
     unused = "only `LABEL`s use it: move it with them" if place.labels else "no step uses it: move it"

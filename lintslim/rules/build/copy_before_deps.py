@@ -20,6 +20,7 @@ from lintslim.analysis.paths import has_glob, is_absolute, join, relative_to, wi
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.rules._edits import instruction_block, keyword_case, newline_of, removal_span
+from lintslim.rules._wording import and_list, shortened
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.shellwords import referenced_variables
@@ -296,7 +297,7 @@ def _message(install: Install, copy: ContextCopy, reason: str | None, manifests_
             f"`{install.tool}` installs the project after {where}: any source change reinstalls every dependency; "
             "install the dependencies from their manifests before copying the source"
         )
-    advice = f"copy {install.manifest_names} first, install, then copy the rest"
+    advice = f"copy {_manifest_names(install)} first, install, then copy the rest"
     if manifests_apart:
         advice = "move that `COPY` after the install, unless the install reads what it copies"
     if install.limitation is not None:
@@ -306,11 +307,17 @@ def _message(install: Install, copy: ContextCopy, reason: str | None, manifests_
     return f"`{install.tool}` runs after {where}, so any change to the copied files re-runs it; {advice}"
 
 
+def _manifest_names(install: Install) -> str:
+    """The manifests and the usual lock file: "`package.json` and `package-lock.json`"."""
+    if install.ecosystem == "dotnet":
+        return and_list([f"`{name}`" if not has_glob(name) else "the project file" for name in install.manifests])
+    return and_list([f"`{name}`" for name in (*install.manifests, *install.locks[:1])])
+
+
 def _short(instruction: Instruction) -> str:
     """The instruction on one line, shortened: `COPY --chown=app . .`."""
     rest = instruction.rest.value if instruction.rest is not None else ""
-    text = " ".join([instruction.keyword, *(flag.text for flag in instruction.flags), *rest.split()])
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shortened(" ".join([instruction.keyword, *(flag.text for flag in instruction.flags), *rest.split()]))
 
 
 def _has_install(dockerfile: Dockerfile, instruction: Instruction) -> bool:

@@ -9,6 +9,7 @@ from lintslim.context.dockerignore import IgnoreMatcher
 from lintslim.context.sources import ContextSource, bind_mount_sources, context_sources
 from lintslim.engine.fixes import Fix, NewFile
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
+from lintslim.rules._wording import and_list
 from lintslim.syntax.nodes import Dockerfile
 
 ENVIRONMENT_FILE = "an environment file"
@@ -91,8 +92,7 @@ def _sensitive_top_level(context: BuildContext) -> list[str]:
 
 
 def _names(names: list[str]) -> str:
-    quoted = [f"`{name}`" for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+    return and_list([f"`{name}`" for name in names])
 
 
 def suggested_dockerignore(context: BuildContext, dockerfile: Dockerfile) -> str:

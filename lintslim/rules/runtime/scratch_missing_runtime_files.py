@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from lintslim.analysis.artifacts import Artifacts, artifacts
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
+from lintslim.rules._wording import and_list
 from lintslim.rules.runtime._shared import STATIC_SUGGESTION, env_setting, is_runnable, provides
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.source import Span
@@ -99,8 +100,8 @@ class ScratchMissingRuntimeFiles(Rule):
     def _account_report(
         self, instruction: Instruction, names: list[tuple[str, str]], *, at_run_time: bool, span: Span | None = None
     ) -> Diagnostic:
-        shown = " and ".join(f"{kind} `{name}`" for kind, name in names)
-        files = " and ".join(f"`/etc/{'passwd' if kind == 'user' else 'group'}`" for kind, _ in names)
+        shown = and_list([f"{kind} `{name}`" for kind, name in names])
+        files = and_list([f"`/etc/{'passwd' if kind == 'user' else 'group'}`" for kind, _ in names])
         if at_run_time:
             outcome = "the container will fail to start"
             where = instruction.rest.span if instruction.rest is not None else instruction.span
