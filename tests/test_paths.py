@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from lintslim.analysis.paths import REMOTE, absolute, context_join, has_glob, is_absolute, join, relative_to, within
+from lintslim.analysis.paths import (
+    REMOTE,
+    absolute,
+    context_join,
+    copies_into,
+    has_glob,
+    is_absolute,
+    join,
+    relative_to,
+    within,
+)
 
 
 def test_join_cleans_and_reads_windows_paths() -> None:
@@ -33,3 +43,8 @@ def test_context_paths_urls_and_globs() -> None:
     assert REMOTE.match("https://example.com/a.tgz") and REMOTE.match("git@github.com:o/r.git")
     assert not REMOTE.match("./https") and not REMOTE.match("/srv")
     assert has_glob("*.txt") and has_glob("a?") and has_glob("[ab]") and not has_glob("a/b")
+
+
+def test_copy_destinations_that_are_directories() -> None:
+    assert copies_into("/app/", 1) and copies_into(".", 1) and copies_into("./", 1) and copies_into("/app", 2)
+    assert not copies_into("/app", 1) and not copies_into("app.py", 1)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from lintslim.analysis.paths import absolute, has_glob
+from lintslim.analysis.paths import absolute, copies_into, has_glob
 from lintslim.analysis.toolchain import installs_matching
 from lintslim.context.gopath import clean
 from lintslim.knowledge import ImageFacts, image_architecture, stage_facts
@@ -451,14 +451,14 @@ class _StageWalk:
         *sources, dest_token = instruction.args
         dest_resolved = self.graph.resolve(dest_token.value, instruction)
         dest = absolute(dest_resolved.value, self.state.cwd) if dest_resolved.complete else None
-        ends_with_slash = dest_token.value.endswith("/") or dest_token.value in (".", "./")
+        into = copies_into(dest_token.value, len(sources))
         carried: list[Artifact] = []
         for token in sources:
             resolved = self.graph.resolve(token.value, instruction)
             if not resolved.complete:
                 continue
             source = clean("/" + resolved.value.lstrip("/"))  # relative to the source stage's root
-            dest_is_dir = ends_with_slash or len(sources) > 1 or (dest is not None and dest in self.state.directories)
+            dest_is_dir = into or (dest is not None and dest in self.state.directories)
             placement = Placement(instruction, token.span, token.value)
             for artifact in self.ends[source_stage].artifacts:
                 moved = _relocate(artifact, source, dest, dest_is_dir=dest_is_dir, contents=True, placement=placement)
@@ -625,7 +625,7 @@ class _StageWalk:
         rest = None if dest is None else _within(container_path, dest)
         if rest is None:
             return []
-        into_directory = dest_token.value.endswith("/") or dest_token.value in (".", "./") or len(sources) > 1
+        into_directory = copies_into(dest_token.value, len(sources))
         found: list[str] = []
         for token in reversed(sources):
             source = clean(token.value)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from lintslim.analysis.paths import REMOTE, context_join, has_glob, is_absolute, join, relative_to, within
+from lintslim.analysis.paths import REMOTE, context_join, copies_into, has_glob, is_absolute, join, relative_to, within
 from lintslim.context.build_context import context_path
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command
@@ -171,7 +171,7 @@ def context_copy(graph: BuildGraph, instruction: Instruction, workdir: str | Non
         return None
     else:
         absolute = join(workdir, destination)
-    into = destination.endswith("/") or len(sources) > 1 or absolute in (workdir, "/") or destination == "."
+    into = copies_into(destination, len(sources)) or absolute in (workdir, "/")
     excludes = tuple(flag.value for flag in instruction.flags_named("exclude") if flag.value)
     return ContextCopy(
         instruction,

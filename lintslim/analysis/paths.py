@@ -45,6 +45,12 @@ def absolute(path: str, cwd: str | None) -> str | None:
     return None if cwd is None else clean(f"{cwd}/{path}")
 
 
+def copies_into(destination: str, sources: int) -> bool:
+    """Whether a COPY's destination, as written, is a directory its sources go inside: it ends in `/`,
+    is `.`, or there are several sources.  (Otherwise it is one only when the image has it as one.)"""
+    return destination.endswith("/") or destination == "." or sources > 1
+
+
 def within(path: str, root: str) -> bool:
     """Whether `path` is `root` or below it."""
     return root in ("/", path) or path.startswith(root.rstrip("/") + "/")
