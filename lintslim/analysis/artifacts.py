@@ -391,6 +391,8 @@ class _State:
 
 @dataclass
 class _StageWalk:
+    """One stage read in order, from the state its base left (`ends` holds the earlier stages' ends)."""
+
     dockerfile: Dockerfile
     graph: BuildGraph
     stage: Stage

@@ -9,6 +9,10 @@ Rules ask three questions of the stages that make an image:
   the same RUN took out again (`apt-get purge --auto-remove`, `apk del .build-deps`): only a removal
   in the same RUN keeps them out of the layer.
 - is the image itself meant to be a toolchain (a dev container, a CI image)?  `toolchain_purpose`
+
+`package_installs` lists every package install of the RUN steps it is given, with the variables of
+the RUN expanded and removals in the same RUN followed; `installs_matching` is the quick test of one
+command's words as written.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Build stages: their bases (with global ARGs resolved), variable scopes and links between stages."""
+"""Build stages: their bases (with global ARGs resolved), variable scopes and links between stages, and
+what rules ask of that graph: which stages are images, what each builds on, what reaches it."""
 
 from __future__ import annotations
 
@@ -87,6 +88,8 @@ def mount_options(flag: Flag) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class BuildGraph:
+    """A Dockerfile's stages and the links between them (`FROM <stage>`, `COPY --from`, `RUN --mount=from`)."""
+
     dockerfile: Dockerfile
     global_scope: Scope
     stages: tuple[Stage, ...]

@@ -1,4 +1,5 @@
-"""What the LS3xx rules ask of a stage: its chain of stages, its base's facts, what its copies bring in."""
+"""What the LS3xx rules ask of an image stage: how to name its base, whether it runs a program, what
+the copies along its chain bring in, the ENV it sets, the packages it installs, and where CA bundles are."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ RHEL_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"  # Fedora, RHEL, Amazon Linux, 
 STATIC_SUGGESTION = "`gcr.io/distroless/static-debian13` or `cgr.dev/chainguard/static`"
 # ADD unpacks local tar archives: what they hold is unknown.
 _ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)(\.[a-z0-9]+)?$|\.tar\.", re.IGNORECASE)
-CA_PACKAGE = re.compile(r"ca-certificates([=<>~].*)?")
+_CA_PACKAGE = re.compile(r"ca-certificates([=<>~].*)?")
 # Where each package manager's `ca-certificates` package writes the bundle.
 _CA_BUNDLE_OF_MANAGER = {"apt-get": DEBIAN_BUNDLE, "apt": DEBIAN_BUNDLE, "apk": DEBIAN_BUNDLE, "dnf": RHEL_BUNDLE,
                          "yum": RHEL_BUNDLE, "microdnf": RHEL_BUNDLE, "tdnf": RHEL_BUNDLE}  # fmt: skip
 
 
 def base_label(graph: BuildGraph, stage: Stage) -> str:
+    """How messages name the image a stage builds on: `` `alpine:3.20` ``, `` `scratch` ``."""
     image = graph.root_image(stage)
     if image is None:
         return "the base image"
@@ -158,4 +160,4 @@ def installs_package(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, pa
 def installed_ca_bundle(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage) -> str | None:
     """Where the `ca-certificates` package that the stage's chain installs puts the bundle, by the
     package manager; None when no RUN installs it, or with a manager we do not know."""
-    return _CA_BUNDLE_OF_MANAGER.get(installs_package(dockerfile, graph, stage, CA_PACKAGE) or "")
+    return _CA_BUNDLE_OF_MANAGER.get(installs_package(dockerfile, graph, stage, _CA_PACKAGE) or "")
