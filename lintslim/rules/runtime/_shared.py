@@ -47,6 +47,11 @@ def is_runnable(graph: BuildGraph, stage: Stage) -> bool:
     )
 
 
+def runnable_scratch_images(graph: BuildGraph) -> list[Stage]:
+    """The image stages that build on `scratch` and say what Linux program to run."""
+    return [stage for stage in graph.images() if graph.builds_on_scratch(stage) and is_runnable(graph, stage)]
+
+
 @dataclass(frozen=True)
 class CopyPaths:
     """A COPY or ADD with its sources and destination resolved (None where a variable is unknown)."""

@@ -13,7 +13,7 @@ from lintslim.rules.runtime._shared import (
     copies,
     env_setting,
     installed_ca_bundle,
-    is_runnable,
+    runnable_scratch_images,
 )
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.stages import BuildGraph, Stage, StageLink
@@ -89,9 +89,7 @@ class CaBundlePathMismatch(Rule):
             if link.instruction.keyword == "COPY":
                 yield from self._source(ctx.dockerfile, graph, link)
         seen: set[int] = set()
-        for stage in graph.images():
-            if not graph.builds_on_scratch(stage) or not is_runnable(graph, stage):
-                continue
+        for stage in runnable_scratch_images(graph):
             if any(env_setting(graph, stage, name) for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")):
                 continue
             for diagnostic in self._destinations(graph, stage):

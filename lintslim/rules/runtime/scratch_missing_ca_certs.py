@@ -14,8 +14,8 @@ from lintslim.rules.runtime._shared import (
     STATIC_SUGGESTION,
     env_setting,
     installed_ca_bundle,
-    is_runnable,
     provides,
+    runnable_scratch_images,
 )
 from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -67,8 +67,8 @@ class ScratchMissingCaCerts(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         found = artifacts(ctx)
-        for stage in graph.images():
-            if not graph.builds_on_scratch(stage) or not is_runnable(graph, stage) or _has_bundle(graph, stage, found):
+        for stage in runnable_scratch_images(graph):
+            if _has_bundle(graph, stage, found):
                 continue
             source = _bundle_stage(ctx.dockerfile, graph, stage)
             if source is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from lintslim.analysis.artifacts import Artifacts, artifacts
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
 from lintslim.rules._wording import and_list
-from lintslim.rules.runtime._shared import STATIC_SUGGESTION, env_setting, is_runnable, provides
+from lintslim.rules.runtime._shared import STATIC_SUGGESTION, env_setting, provides, runnable_scratch_images
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -54,9 +54,7 @@ class ScratchMissingRuntimeFiles(Rule):
         graph = ctx.graph
         found = artifacts(ctx)
         seen: set[tuple[int, int]] = set()
-        for stage in graph.images():
-            if not graph.builds_on_scratch(stage) or not is_runnable(graph, stage):
-                continue
+        for stage in runnable_scratch_images(graph):
             for diagnostic in (*self._time_zone(graph, stage, found), *self._accounts(graph, stage, found)):
                 key = (diagnostic.span.start, diagnostic.span.end)
                 if key not in seen:  # two images sharing a stage share its findings
