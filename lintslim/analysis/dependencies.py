@@ -289,8 +289,9 @@ _PIP_VALUE_OPTIONS = frozenset(
      "--index-strategy", "--resolution", "--prerelease", "--link-mode", "--compile-bytecode", "--group"}
 )  # fmt: skip
 _PROJECT_ITSELF = re.compile(r"\./?(\[[^\]]*\])?")  # `.`, `./`, `.[dev]`: the project in the working directory
-_PIP_PROGRAM = re.compile(r"pip(\d+(\.\d+)*)?")
-_PYTHON_PROGRAM = re.compile(r"python(\d+(\.\d+)*)?")
+# pip and Python by their program names (`pip3`, `python3.12`).
+PIP_PROGRAM = re.compile(r"pip(\d+(\.\d+)*)?")
+PYTHON_PROGRAM = re.compile(r"python(\d+(\.\d+)*)?")
 
 
 def _pip_arguments(command: Command) -> tuple[str, ...] | None:
@@ -299,15 +300,15 @@ def _pip_arguments(command: Command) -> tuple[str, ...] | None:
     if not (name.startswith(("pip", "python")) or name == "uv"):
         return None
     args = command.args
-    if _PYTHON_PROGRAM.fullmatch(name):
-        if len(args) < 2 or args[0] != "-m" or not _PIP_PROGRAM.fullmatch(args[1]):
+    if PYTHON_PROGRAM.fullmatch(name):
+        if len(args) < 2 or args[0] != "-m" or not PIP_PROGRAM.fullmatch(args[1]):
             return None
         args = args[2:]
     elif name == "uv":
         if args[:1] != ("pip",):
             return None
         args = args[1:]
-    elif not _PIP_PROGRAM.fullmatch(name):
+    elif not PIP_PROGRAM.fullmatch(name):
         return None
     options = _parse_options(args, _PIP_VALUE_OPTIONS, cluster=True)
     if not options.positionals or options.positionals[0] != "install":

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from lintslim.analysis.dependencies import PIP_PROGRAM, PYTHON_PROGRAM
 from lintslim.knowledge import ImageFacts
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import POSIX_SHELLS, Command, shell_commands
@@ -40,8 +41,6 @@ _NODE_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _NODE_BUNDLERS = frozenset({"tsc", "webpack", "vite", "ng", "next", "nest", "rollup", "esbuild", "parcel"})
 _C_COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
 _C_BUILDERS = frozenset({"make", "gmake", "ninja"})
-_PIP = re.compile(r"pip(\d+(\.\d+)*)?")
-_PYTHON = re.compile(r"python(\d+(\.\d+)*)?")
 _PIP_HOUSEKEEPING = frozenset({"pip", "setuptools", "wheel", "virtualenv"})
 
 
@@ -132,7 +131,7 @@ def is_pip_install(command: Command) -> bool:
     when it installs more than pip's own tooling."""
     name = command.name or ""
     args = list(command.args)
-    if _PYTHON.fullmatch(name):
+    if PYTHON_PROGRAM.fullmatch(name):
         if args[:2] == ["-m", "pip"]:
             args = args[2:]
         elif args[:1] == ["setup.py"]:
@@ -141,7 +140,7 @@ def is_pip_install(command: Command) -> bool:
             return False
     elif name == "uv" and args[:1] == ["pip"]:
         args = args[1:]
-    elif not _PIP.fullmatch(name):
+    elif not PIP_PROGRAM.fullmatch(name):
         return False
     if args[:1] not in (["install"], ["wheel"]):
         return False
