@@ -111,7 +111,10 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
         raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
     if expected_mtime_ns is not None and info.st_mtime_ns != expected_mtime_ns:
         raise InputError(f"{path}: changed on disk while lintslim ran; fix not written")
-    handle, temporary = _temporary_beside(target)
+    try:
+        handle, temporary = _temporary_beside(target)
+    except OSError as error:  # a read-only directory, a full disk: nothing was written
+        raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
     try:
         _fill(handle, temporary, text.encode("utf-8"), stat.S_IMODE(info.st_mode))
         os.replace(temporary, target)

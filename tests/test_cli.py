@@ -19,6 +19,7 @@ import pytest
 
 import lintslim
 import lintslim.cli
+import lintslim.files
 
 SELECT = ("--select", "hygiene,meta")
 BASE_CODES = {"LS501", "LS502", "LS503", "LS504", "LS900", "LS901"}
@@ -405,6 +406,24 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     lines = captured.err.splitlines()
     assert lines == [f"lintslim: error: {path}: permission denied"]
     assert captured.out == ""
+
+
+def test_fix_into_unwritable_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # as root a read-only directory still takes new files, so the failing temporary file is simulated
+    path = write(tmp_path / "Dockerfile", ADD_FILE)
+
+    def refuse(directory: Path) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", str(directory))
+
+    monkeypatch.setattr(lintslim.files, "_temporary_beside", refuse)
+    code = lintslim.cli.main(["check", "--fix", str(path), *SELECT])
+    captured = capsys.readouterr()
+    assert code == 2
+    message = captured.err.splitlines()[-1]
+    assert message.lower() == f"lintslim: error: {path}: cannot write fix: permission denied".lower()
+    assert path.read_text(encoding="utf-8") == ADD_FILE
 
 
 def test_error_in_one_file_still_reports_the_others(tmp_path: Path) -> None:
