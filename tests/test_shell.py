@@ -136,3 +136,14 @@ def test_corpus_words_map_to_their_source_text() -> None:
                         assert source == word.raw, (path, word)
                     checked += 1
     assert checked > 100_000
+
+
+def test_healthcheck_command() -> None:
+    text = "FROM alpine\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/ \\\n  || exit 1\nHEALTHCHECK NONE\n"
+    commands = _commands(text)
+    assert [(command.name, command.args) for command in commands] == [
+        ("curl", ("-f", "http://localhost/")), ("exit", ("1",)),
+    ]  # fmt: skip
+    assert text[commands[0].span.start : commands[0].span.end] == "curl -f http://localhost/"
+    exec_form = 'FROM alpine\nHEALTHCHECK CMD ["wget", "-q", "--spider", "http://localhost/"]\n'
+    assert [command.name for command in _commands(exec_form)] == ["wget"]

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lintslim.secrets.names import secret_word, strong_secret_word
 from lintslim.secrets.patterns import find_tokens
 from lintslim.secrets.values import is_key_fingerprint, is_path_or_url, is_placeholder, is_reference, is_switch
 from lintslim.syntax.nodes import Dockerfile, Heredoc, Instruction, Token
-from lintslim.syntax.shell import Command, Word, shell_commands, split_commands
+from lintslim.syntax.shell import Command, Word, shell_commands
 from lintslim.syntax.shellwords import ShellWordError, process_word
 from lintslim.syntax.source import Span
 
@@ -86,12 +86,10 @@ def _all_findings(dockerfile: Dockerfile) -> Iterator[Secret]:
         if target.keyword in ("ENV", "ARG", "LABEL"):
             yield from _key_values(dockerfile, target)
             yield from _options_in_values(dockerfile, target)
-        if target.keyword in ("RUN", "CMD", "ENTRYPOINT"):
+        if target.keyword in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"):
             commands = shell_commands(dockerfile, instruction)
             yield from _commands(commands)
             yield from _data_heredocs(text, target, commands)
-        elif target.keyword == "HEALTHCHECK":
-            yield from _commands(_healthcheck_commands(dockerfile, target))
         elif target.keyword in ("COPY", "ADD"):
             for heredoc in target.heredocs:
                 yield from _config_text(text, heredoc.body.start, heredoc.content)
@@ -235,28 +233,6 @@ def _commands(commands: tuple[Command, ...]) -> Iterator[Secret]:
         if program == "chpasswd" and command.operator == "|" and previous[0] in ("echo", "printf"):
             yield from _chpasswd_input(previous[1])
         previous = (program, argv)
-
-
-def _healthcheck_commands(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Command, ...]:
-    """The command of `HEALTHCHECK CMD …` (`curl -fu admin:…`): `shell_commands` reads RUN, CMD and
-    ENTRYPOINT only."""
-    args = instruction.args
-    if len(args) < 2 or args[0].value.upper() != "CMD":
-        return ()
-    if instruction.is_json:
-        words = tuple(Word(token.value, token.value, 0, 0, _at(token.span), quoted=True) for token in args[1:])
-        return (Command(words, 0, 0, _at(Span(args[1].span.start, args[-1].span.end))),)
-    from lintslim.syntax.parser import logical_line
-
-    script = args[1]
-    logical = logical_line(dockerfile, instruction)
-    offset = logical.index_of(script.span.start)
-    text = logical.text()[offset : offset + len(script.value)]
-    return tuple(split_commands(text, lambda start, end: logical.span(offset + start, offset + end)))
-
-
-def _at(span: Span) -> Callable[[int, int], Span]:
-    return lambda start, end: span
 
 
 def _assignments(leading: tuple[Word, ...], argv: tuple[Word, ...]) -> Iterator[Secret]:

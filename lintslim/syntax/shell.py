@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from lintslim.syntax.nodes import Dockerfile, Instruction
+from lintslim.syntax.nodes import Dockerfile, Instruction, Token
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import Stage
 
@@ -365,7 +365,7 @@ def _skip_heredoc_bodies(text: str, index: int, markers: list[tuple[str, bool]])
 
 
 def shell_commands(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Command, ...]:
-    """The simple commands a RUN (or a shell-form CMD/ENTRYPOINT) runs, in order.
+    """The simple commands a RUN, CMD, ENTRYPOINT or `HEALTHCHECK CMD` runs, in order.
 
     Empty when the stage's SHELL is not a POSIX shell (PowerShell, cmd), which we do not read.
     Computed once per instruction and document: several rules ask.
@@ -379,22 +379,33 @@ def shell_commands(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Co
 
 
 def _commands(dockerfile: Dockerfile, instruction: Instruction) -> list[Command]:
-    if instruction.rest is None or instruction.keyword not in ("RUN", "CMD", "ENTRYPOINT"):
-        return []
-    if not _posix_shell(dockerfile, instruction):
+    script = _script(instruction)
+    if script is None or not _posix_shell(dockerfile, instruction):
         return []
     if instruction.is_json:
-        return _exec_form_commands(instruction)
+        return _exec_form_commands(instruction.args[1:] if instruction.keyword == "HEALTHCHECK" else instruction.args)
     from lintslim.syntax.parser import logical_line
 
     logical = logical_line(dockerfile, instruction)
-    offset = logical.index_of(instruction.rest.span.start)
-    text = logical.text()[offset : offset + len(instruction.rest.value)]
+    offset = logical.index_of(script.span.start)
+    text = logical.text()[offset : offset + len(script.value)]
     commands = split_commands(text, lambda start, end: logical.span(offset + start, offset + end))
     for heredoc in instruction.heredocs:
         if _runs_as_script(commands, heredoc.name, heredoc.content):
             commands.extend(split_commands(heredoc.content, _shifted(heredoc.body.start), in_heredoc=True))
     return commands
+
+
+def _script(instruction: Instruction) -> Token | None:
+    """The command text of RUN, CMD, ENTRYPOINT or `HEALTHCHECK CMD` (None for anything else)."""
+    if instruction.keyword == "HEALTHCHECK":
+        args = instruction.args
+        if len(args) < 2 or args[0].value.upper() != "CMD":
+            return None  # HEALTHCHECK NONE
+        return args[1]
+    if instruction.keyword in ("RUN", "CMD", "ENTRYPOINT"):
+        return instruction.rest
+    return None
 
 
 def _shifted(base: int) -> SpanOf:
@@ -426,8 +437,7 @@ def _runs_as_script(commands: list[Command], name: str, body: str) -> bool:
     return False
 
 
-def _exec_form_commands(instruction: Instruction) -> list[Command]:
-    tokens = instruction.args
+def _exec_form_commands(tokens: tuple[Token, ...]) -> list[Command]:
     if not tokens:
         return []
     program = tokens[0].value.rsplit("/", 1)[-1]
