@@ -145,6 +145,29 @@ def test_go_output_paths(command: str, path: str) -> None:
     assert artifact.path == path
 
 
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        ("(cd /tmp && true) && go build -o app .", "/src/app"),  # the `cd` ends with its subshell
+        ("(cd /tmp) ; (cd /opt && true) && go build -o app .", "/src/app"),
+        ("(cd /tmp && (cd /opt) && go build -o app .)", "/tmp/app"),  # the inner one only
+        ("(cd /tmp && go build -o app .)", "/tmp/app"),  # inside its subshell, it counts
+        ("( (cd /tmp) ) && cd cmd && go build -o app .", "/src/cmd/app"),
+        ("{ cd /tmp; } && go build -o app .", "/tmp/app"),  # a brace group is no subshell
+    ],
+)
+def test_cd_in_a_subshell_stays_there(command: str, path: str) -> None:
+    artifact = _one(f"FROM golang:1.22\nWORKDIR /src\nRUN {command}\n")
+    assert artifact.path == path
+
+
+def test_variables_set_in_a_subshell_stay_there() -> None:
+    text = "FROM golang:1.22\nRUN (export CGO_ENABLED=0) && go build -o /app .\n"
+    assert _one(text).linkage == "glibc"  # cgo stays on: the export ended with its subshell
+    inside = "FROM golang:1.22\nRUN (export CGO_ENABLED=0 && go build -o /app .)\n"
+    assert _one(inside).linkage == "static"
+
+
 def test_go_module_name_from_the_context_go_mod() -> None:
     text = "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nCOPY . .\nRUN go build .\n"
     unnamed = _one(text)  # no context: the module name is unknown

@@ -7,4 +7,5 @@
 - `dependencies`: dependency installs, the manifests they read, and where COPY and ADD put the files
   of the build context;
 - `paths`: image and context paths, compared as BuildKit compares them.
+- `subshells`: where a RUN's commands enter and leave subshells, which a `cd` or a variable does not outlive.
 """

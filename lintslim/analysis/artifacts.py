@@ -25,10 +25,11 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from lintslim.analysis.paths import absolute, copies_into, has_glob
+from lintslim.analysis.subshells import SubshellScope, commands_with_nesting
 from lintslim.analysis.toolchain import installs_matching
 from lintslim.context.gopath import clean
 from lintslim.knowledge import ImageFacts, image_architecture, stage_facts
-from lintslim.syntax.shell import Command, Word, shell_commands
+from lintslim.syntax.shell import Command, Word
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Scope, Stage, expand, mount_options
 
@@ -270,6 +271,8 @@ class Setting:
 
 UNSET = Setting(None)
 UNKNOWN = Setting(None, known=False)
+# The shell's variables: exported ones, every one it set, and whether a sourced file may have set any.
+_ShellVariables = tuple[dict[str, Setting], dict[str, Setting], bool]
 
 
 @dataclass
@@ -330,6 +333,13 @@ class _Env:
     def _value(self, raw: str) -> Setting:
         value = self.expand(raw)
         return UNKNOWN if value is None else Setting(value)
+
+    def save(self) -> _ShellVariables:
+        return dict(self.exported), dict(self.shell), self.sourced
+
+    def restore(self, variables: _ShellVariables) -> None:
+        exported, shell, self.sourced = variables
+        self.exported, self.shell = dict(exported), dict(shell)  # copies: the saved ones stay as they were
 
     def note(self, command: Command) -> None:
         """Record what `export`, bare assignments, `unset`, `.`/`source` and `eval` do to the shell."""
@@ -491,7 +501,11 @@ class _StageWalk:
             self.state.go_env,
         )
         cwd = self.state.cwd
-        for command in shell_commands(self.dockerfile, instruction):
+        subshells: SubshellScope[tuple[str | None, _ShellVariables]] = SubshellScope()
+        for command, nesting in commands_with_nesting(self.dockerfile, instruction):
+            if nesting:  # a subshell's `cd` and variables end with it
+                cwd, variables = subshells.step(nesting, (cwd, env.save()))
+                env.restore(variables)
             env.note(command)
             name = command.name
             if name is None:

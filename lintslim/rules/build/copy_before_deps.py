@@ -17,6 +17,7 @@ from lintslim.analysis.dependencies import (
     working_directories,
 )
 from lintslim.analysis.paths import has_glob, is_absolute, join, relative_to, within
+from lintslim.analysis.subshells import Nesting, SubshellScope, commands_with_nesting
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.rules._edits import instruction_block, keyword_case, newline_of, removal_span
@@ -73,7 +74,11 @@ class _Cwd:
     """The shell's working directory while walking a RUN's commands; None once unknown."""
 
     path: str | None
-    in_subshell: bool = False
+    subshells: SubshellScope[str | None] = field(default_factory=SubshellScope)
+
+    def step(self, nesting: Nesting) -> None:
+        """Before each command: a `cd` in a subshell that just ended is undone."""
+        self.path = self.subshells.step(nesting, self.path)
 
 
 def _path_outside(word: str, cwd: str | None, roots: tuple[str, ...]) -> bool:
@@ -95,8 +100,6 @@ def _path_outside(word: str, cwd: str | None, roots: tuple[str, ...]) -> bool:
 
 def _leaves_project_alone(command: Command, cwd: _Cwd, roots: tuple[str, ...]) -> bool:
     """True when a command neither reads nor writes inside `roots` (updating `cwd` for `cd`)."""
-    if command.operator == "(":
-        cwd.in_subshell = True
     for redirect in command.redirects:
         if redirect.operator.lstrip("0123456789") in ("<<", "<<-", "<<<"):
             continue  # a here-document or here-string: text, not a file
@@ -121,9 +124,9 @@ def _leaves_project_alone(command: Command, cwd: _Cwd, roots: tuple[str, ...]) -
 
 
 def _change_directory(command: Command, cwd: _Cwd) -> None:
-    """Follow `cd`: a literal path is followed; `cd -`, `cd $DIR`, `cd` in a subshell make it unknown."""
+    """Follow `cd`: a literal path is followed; `cd -` and `cd $DIR` make it unknown."""
     target = command.args[0] if len(command.args) == 1 else None
-    if target is None or cwd.in_subshell or target == "-" or any(ch in target for ch in "$`~"):
+    if target is None or target == "-" or any(ch in target for ch in "$`~"):
         cwd.path = None
     elif target.startswith("/"):
         cwd.path = join("/", target)
@@ -329,9 +332,8 @@ def _has_install(dockerfile: Dockerfile, instruction: Instruction) -> bool:
 def _installs(dockerfile: Dockerfile, instruction: Instruction, workdir: str | None) -> Iterator[_Located]:
     """The dependency installs of a RUN, each with the directory it works in (following `cd`)."""
     cwd = _Cwd(workdir)
-    for command in shell_commands(dockerfile, instruction):
-        if command.operator == "(":
-            cwd.in_subshell = True
+    for command, nesting in commands_with_nesting(dockerfile, instruction):
+        cwd.step(nesting)
         if command.name == "cd":
             _change_directory(command, cwd)
             continue
@@ -522,9 +524,10 @@ class _Fixer:
     def _check_independent_run(self, instruction: Instruction) -> None:
         self._check_mounts(instruction)
         cwd = _Cwd(working_directories(self.graph, self.stage)[instruction.index])
-        for command in shell_commands(self.ctx.dockerfile, instruction):
+        for command, nesting in commands_with_nesting(self.ctx.dockerfile, instruction):
+            cwd.step(nesting)
             install = recognise_install(command)
-            if install is not None and cwd.path is not None and not cwd.in_subshell:
+            if install is not None and cwd.path is not None:
                 directory = cwd.path if install.directory is None else join(cwd.path, install.directory)
                 self._check_install_without_broad(install, directory, instruction.index)
             elif not _leaves_project_alone(command, cwd, self.roots):
@@ -551,7 +554,8 @@ class _Fixer:
         self._check_mounts(self.run)
         installs = {id(item.install.command) for item in self.located}
         cwd = _Cwd(working_directories(self.graph, self.stage)[self.run.index])
-        for command in shell_commands(self.ctx.dockerfile, self.run):
+        for command, nesting in commands_with_nesting(self.ctx.dockerfile, self.run):
+            cwd.step(nesting)
             if id(command) not in installs and not _leaves_project_alone(command, cwd, self.roots):
                 raise _NoFix
 

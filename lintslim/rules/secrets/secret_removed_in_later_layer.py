@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lintslim.analysis.paths import has_glob
+from lintslim.analysis.subshells import SubshellScope, commands_with_nesting
 from lintslim.context.credentials import credential_kind
 from lintslim.context.gopath import clean
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
 from lintslim.syntax.nodes import Dockerfile, Instruction
-from lintslim.syntax.shell import Command, Word, shell_commands
+from lintslim.syntax.shell import Command, Word
 from lintslim.syntax.stages import BuildGraph, Stage
 
 # The image's own working directory, when no WORKDIR in the file set one: relative paths still
@@ -104,7 +105,9 @@ class SecretRemovedInLaterLayer(Rule):
 
     def _run(self, dockerfile: Dockerfile, instruction: Instruction, walk: _Walk) -> Iterator[Diagnostic]:
         cwd = walk.workdir
-        for command in shell_commands(dockerfile, instruction):
+        subshells: SubshellScope[str | None] = SubshellScope()
+        for command, nesting in commands_with_nesting(dockerfile, instruction):
+            cwd = subshells.step(nesting, cwd)  # a `cd` in a subshell ends with it
             name = command.name
             if name == "cd":
                 cwd = _resolve(command.argv[1].value if len(command.argv) > 1 else walk.home, cwd, walk.home)

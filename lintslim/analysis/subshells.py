@@ -1,0 +1,124 @@
+"""Where a RUN's commands enter and leave subshells, so that `cd` and variables stay in theirs.
+
+`(cd /tmp && make) && go build` builds in the directory the RUN started in: a subshell gets a copy
+of its parent's working directory and variables, and changes to them end with it.  The splitter
+(`lintslim.syntax.shell`) keeps only the last control operator before each command, so `) &&` reads
+as `&&`; here the parentheses are counted in the source text between one command and the next
+(outside comments), which is all that can stand there: operators, blanks, continuations, reserved
+words and comments.
+
+Parentheses inside a `case … esac` are patterns (`a) cmd ;;`), not subshells: they are not counted,
+so a subshell inside a case arm is not seen (the old, leaking reading).  Function definitions
+(`f() { … }`) open and close in the same gap and cancel out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from lintslim.syntax.nodes import Dockerfile, Instruction
+from lintslim.syntax.shell import Command, shell_commands
+
+T = TypeVar("T")
+_LINE_SCRIPT = -1  # the instruction line (or exec-form script), as opposed to a heredoc body
+
+
+@dataclass(frozen=True, slots=True)
+class Nesting:
+    """How a command's subshell nesting differs from the command before it."""
+
+    leaves: int = 0  # subshells that ended since the previous command
+    enters: int = 0  # subshells that began since (after those ended)
+
+    def __bool__(self) -> bool:
+        return bool(self.leaves or self.enters)
+
+
+@dataclass
+class SubshellScope(Generic[T]):
+    """A value each subshell keeps for itself (the working directory, the variables).
+
+    `step(nesting, current)` returns the value in force for the next command: `current`, or what the
+    shell had before the subshells that just ended.  Saved values are kept as given: pass immutable
+    values or copies, and copy again what comes back before changing it in place.
+    """
+
+    saved: list[T] = field(default_factory=list)
+
+    def step(self, nesting: Nesting, current: T) -> T:
+        for _ in range(nesting.leaves):
+            if self.saved:  # a `)` without its `(` (a case pattern we missed): nothing to restore
+                current = self.saved.pop()
+        self.saved.extend([current] * nesting.enters)
+        return current
+
+
+def commands_with_nesting(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[tuple[Command, Nesting]]:
+    """Each of `shell_commands(dockerfile, instruction)` with how it enters or leaves subshells.
+
+    A heredoc body is a script of its own: the subshells of the script before it end there.
+    """
+    text = dockerfile.text
+    effective = instruction.effective
+    depth = 0
+    in_case = 0
+    script = None
+    previous_end = 0
+    for command in shell_commands(dockerfile, instruction):
+        span = command.span
+        current = _script_of(effective, command)
+        leaves = enters = 0
+        if current != script:
+            leaves, depth, script = depth, 0, current
+            previous_end = _script_start(effective, current)
+        if not in_case:
+            closed, opened = _parentheses(text, previous_end, span.start)
+            closed = min(closed, depth)
+            leaves, enters = leaves + closed, opened
+            depth += opened - closed
+        if command.name == "case":
+            in_case += 1
+        elif command.name == "esac" and in_case:
+            in_case -= 1
+        previous_end = max(previous_end, span.end)
+        yield command, Nesting(leaves, enters)
+
+
+def _script_of(instruction: Instruction, command: Command) -> int:
+    """Which script a command belongs to: the instruction line, or the index of its heredoc."""
+    if not command.in_heredoc:
+        return _LINE_SCRIPT
+    start = command.span.start
+    for index, heredoc in enumerate(instruction.heredocs):
+        if heredoc.body.start <= start <= heredoc.body.end:
+            return index
+    return len(instruction.heredocs)
+
+
+def _script_start(instruction: Instruction, script: int) -> int:
+    if script == _LINE_SCRIPT or script >= len(instruction.heredocs):
+        return instruction.rest.span.start if instruction.rest is not None else instruction.span.start
+    return instruction.heredocs[script].body.start
+
+
+def _parentheses(text: str, start: int, end: int) -> tuple[int, int]:
+    """Subshells closed, then opened, by the operators in `text[start:end]` (a `(…)` pair within it cancels)."""
+    closed = opened = 0
+    index = start
+    while index < end:
+        char = text[index]
+        if char == "#":
+            newline = text.find("\n", index, end)
+            index = end if newline == -1 else newline
+            continue
+        if char == "(":
+            opened += 1
+        elif char == ")":
+            if opened:
+                opened -= 1
+            else:
+                closed += 1
+        index += 1
+    return closed, opened
