@@ -343,6 +343,21 @@ def test_cp_install_and_mount_targets() -> None:
     assert paths == ["/srv/api", "/usr/local/bin/web-api"]  # the cache mount's content is not in the stage
 
 
+def test_cp_globs_expand_as_the_shell_does_and_copy_globs_as_buildkit_does() -> None:
+    """The shell's `*` skips dotfiles; BuildKit's COPY `*` takes them; neither crosses a `/`."""
+    build = "FROM golang:1.22 AS build\nRUN go build -o /out/.agent . && go build -o /out/bin/app ./cmd/app\n"
+    shell = _analyze(build + "RUN cp -r /out/* /usr/local/bin/\n")
+    assert sorted(artifact.path or "" for artifact in shell.in_stage(0)) == [
+        "/out/.agent",
+        "/out/bin/app",
+        "/usr/local/bin/bin/app",  # the matched directory goes inside, whole
+    ]
+    copied = _analyze(build + "FROM alpine:3.20\nCOPY --from=build /out/* /srv/\n")
+    assert sorted(artifact.path or "" for artifact in copied.in_stage(1)) == ["/srv/.agent", "/srv/app"]
+    named = _analyze(build + "FROM alpine:3.20\nCOPY --from=build /out/*app /srv/\n")
+    assert [artifact.path for artifact in named.in_stage(1)] == []  # `*app` does not reach /out/bin/app
+
+
 def test_cargo_owned_directory_names_the_binary_a_copy_takes() -> None:
     text = (
         "FROM rust:1.80 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"

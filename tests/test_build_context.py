@@ -377,6 +377,21 @@ def test_ls203_build_stage_file_that_an_image_copies_out_is_in_the_image(tmp_pat
     assert "line 5 copies `.env` from there into the image" in message and "`.npmrc`" in message
 
 
+def test_ls203_copy_from_patterns_match_as_buildkit_does() -> None:
+    """A `COPY --from` pattern is Go's filepath.Match per component (`*` did cross `/` here): `*` stays
+    in its directory, a matching directory is taken whole, and dotfiles match `*` (no dotfile rule)."""
+
+    def severities(taken: str, key: str = "/app/certs/server.key") -> list[str]:
+        build = f"FROM alpine:3.20 AS build\nCOPY deploy/server.key {key}\n"
+        text = f"{build}FROM alpine:3.20\nCOPY --from=build {taken} /srv/\n"
+        return [severity for severity, _ in lint("LS203", text, None)]
+
+    assert severities("/app/*.key") == ["warning"]  # /app/certs is not `*.key`: the key stays behind
+    assert severities("/app/*") == ["error"]  # /app/certs matches and comes whole
+    assert severities("/app/c[a-z]rts/*.key") == ["error"]
+    assert severities("/app/*", key="/app/.server.key") == ["error"]  # BuildKit's `*` takes dotfiles
+
+
 def test_ls203_never_shows_file_content(tmp_path: Path) -> None:
     make(tmp_path, {".env": "API_TOKEN=tok_live_abcdef123456\n", "id_rsa": PRIVATE_KEY, "app.py": ""})
     found = lint("LS203", "FROM alpine\nCOPY . /app\n", tmp_path)

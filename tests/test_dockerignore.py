@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher, IgnorePattern, MatchKind, read_patterns
-from lintslim.context.gopath import BadPattern, clean, has_wildcards, match
+from lintslim.context.gopath import BadPattern, clean, has_wildcards, match, split_wildcards
 
 # --- Go's filepath.Match -------------------------------------------------------------------------------
 
@@ -323,3 +323,18 @@ def test_root_is_never_excluded() -> None:
 )
 def test_may_include_under(patterns: list[str], directory: str, expected: bool) -> None:
     assert IgnoreMatcher(patterns).may_include_under(directory) is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("app/src", ("app/src", "")),
+        ("app/*/bin", ("app", "*/bin")),  # the literal part stops at the first wildcard component
+        ("*.txt", (".", "*.txt")),
+        ("/app/*.key", ("/app", "*.key")),
+        ("/*", ("/", "*")),
+        ("a\\*b/c", ("a\\*b/c", "")),  # an escaped star is no wildcard
+    ],
+)
+def test_split_wildcards(path: str, expected: tuple[str, str]) -> None:
+    assert split_wildcards(path) == expected

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lintslim.analysis.paths import (
     REMOTE,
     absolute,
+    below_copy_source,
+    below_shell_pattern,
     context_join,
     copies_into,
     has_glob,
@@ -48,3 +52,52 @@ def test_context_paths_urls_and_globs() -> None:
 def test_copy_destinations_that_are_directories() -> None:
     assert copies_into("/app/", 1) and copies_into(".", 1) and copies_into("./", 1) and copies_into("/app", 2)
     assert not copies_into("/app", 1) and not copies_into("app.py", 1)
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "below"),
+    [
+        ("/app", "/app", ""),
+        ("/app/bin/server", "/app", "bin/server"),
+        ("/application", "/app", None),
+        ("/srv/x", "/", "srv/x"),
+        # Go's filepath.Match has no dotfile rule: `*` takes `.npmrc` (BuildKit copies it)
+        ("/root/.npmrc", "/root/*", ""),
+        ("/root/keys/a/id_rsa", "/root/*", "a/id_rsa"),  # a matching directory is taken whole
+        ("/app/certs/server.key", "/app/*.key", None),  # `*` stays within one component
+        ("/app/server.key", "/app/*.key", ""),
+        ("/app/cmd/api/main", "/app/*/api", "main"),
+        ("/app", "/app/*", None),  # the directory the pattern is matched in is not a match
+        ("/app/a", "/app/[^b]", ""),  # Go negates with `^`
+        ("/app/!", "/app/[!b]", ""),  # ... and `!` is a plain character
+        ("/app/a", "/app/[!b]", None),
+        ("/app/x", "/app/[", None),  # a bad pattern: the build fails, nothing is taken
+    ],
+)
+def test_below_copy_source(path: str, source: str, below: str | None) -> None:
+    assert below_copy_source(path, source) == below
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern", "below"),
+    [
+        ("/root/.npmrc", "/root/.npmrc", ""),
+        ("/root/.ssh/id_rsa", "/root/.ssh", "id_rsa"),
+        # the shell's `*`, `?` and `[...]` never match a leading dot
+        ("/root/.npmrc", "/root/*", None),
+        ("/root/.npmrc", "/root/?npmrc", None),
+        ("/root/.npmrc", "/root/[.]npmrc", None),
+        ("/root/.npmrc", "/root/.*", ""),  # unless the pattern's component starts with one
+        ("/root/.ssh/id_rsa", "/root/.ssh/*", ""),
+        ("/root/.ssh/id_rsa", "/root/*/id_rsa", None),
+        ("/root/keys/a/id_rsa", "/root/*", "a/id_rsa"),  # the directory matched; `rm -r` takes its content
+        ("/app/certs/server.key", "/app/*.key", None),
+        ("/app/a", "/app/[^b]", ""),  # bash negates with `^` as with `!`
+        ("/app/b", "/app/[^b]", None),
+        ("/app/a", "/app/[!b]", ""),
+        ("<workdir>/.env", "<workdir>/*", None),
+        ("<workdir>/key.pem", "<workdir>/*.pem", ""),
+    ],
+)
+def test_below_shell_pattern(path: str, pattern: str, below: str | None) -> None:
+    assert below_shell_pattern(path, pattern) == below

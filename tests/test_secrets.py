@@ -18,6 +18,7 @@ from lintslim.secrets.names import name_words, secret_word, strong_secret_word
 from lintslim.secrets.patterns import find_tokens, token_formats
 from lintslim.secrets.values import is_key_fingerprint, is_placeholder, is_reference
 from lintslim.syntax.parser import parse
+from lintslim.syntax.shell import shell_commands
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
@@ -428,7 +429,22 @@ def test_paths_resolve_against_workdir_and_home(path: str, cwd: str | None, home
 
 def test_removal_of_a_parent_directory_or_a_glob() -> None:
     removes = secret_removed_in_later_layer._removes
-    assert removes("/root/.ssh", "/root/.ssh/id_rsa")
-    assert removes("/root/.ssh/", "/root/.ssh/id_rsa")
-    assert removes("/certs/*.key", "/certs/client.key")
-    assert not removes("/root/.ss", "/root/.ssh/id_rsa")
+    assert removes("/root/.ssh", "/root/.ssh/id_rsa", recursive=True)
+    assert removes("/root/.ssh/", "/root/.ssh/id_rsa", recursive=True)
+    assert not removes("/root/.ssh", "/root/.ssh/id_rsa", recursive=False)  # `rm` without `-r` keeps directories
+    assert removes("/certs/*.key", "/certs/client.key", recursive=False)
+    assert not removes("/certs/*.key", "/certs/old/client.key", recursive=True)  # `*` stays in its directory
+    assert not removes("/root/*", "/root/.npmrc", recursive=True)  # nor does it match a leading dot
+    assert removes("/root/*", "/root/keys/id_rsa", recursive=True)
+    assert not removes("/root/*", "/root/keys/id_rsa", recursive=False)
+    assert not removes("/root/.ss", "/root/.ssh/id_rsa", recursive=True)
+
+
+@pytest.mark.parametrize(
+    ("run", "recursive"),
+    [("rm -rf x", True), ("rm -fR x", True), ("rm x --recursive", True), ("rm -f x", False), ("rm -- -r", False)],
+)
+def test_recursive_removal(run: str, recursive: bool) -> None:
+    dockerfile = parse(f"FROM alpine\nRUN {run}\n")
+    (command,) = shell_commands(dockerfile, dockerfile.instructions[1])
+    assert secret_removed_in_later_layer._recursive(command) is recursive

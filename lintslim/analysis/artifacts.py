@@ -21,10 +21,9 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from lintslim.analysis.paths import absolute, copies_into, has_glob
+from lintslim.analysis.paths import absolute, below_copy_source, below_shell_pattern, copies_into, has_glob, within
 from lintslim.analysis.subshells import SubshellScope, commands_with_nesting
 from lintslim.analysis.toolchain import installs_matching
 from lintslim.context.gopath import clean
@@ -182,33 +181,22 @@ def _components(path: str) -> list[str]:
     return [part for part in path.split("/") if part]
 
 
-def _within(target: str, source: str) -> str | None:
-    """The part of `target` below what `source` names: "" for `target` itself, None when outside.
-
-    `source` may be a glob; as in Go's filepath.Match, `*` and `?` never cross a `/`.
-    """
-    if not has_glob(source):
-        if target == source:
-            return ""
-        prefix = source.rstrip("/") + "/"
-        return target[len(prefix) :] if target.startswith(prefix) else None
-    pattern, parts = _components(source), _components(target)
-    if len(parts) < len(pattern):
-        return None
-    for glob, part in zip(pattern, parts[: len(pattern)], strict=True):
-        if not fnmatchcase(part, glob.replace("[^", "[!")):
-            return None
-    return "/".join(parts[len(pattern) :])
-
-
 def _relocate(
-    artifact: Artifact, source: str, dest: str | None, *, dest_is_dir: bool, contents: bool, placement: Placement
+    artifact: Artifact,
+    source: str,
+    dest: str | None,
+    *,
+    dest_is_dir: bool,
+    contents: bool,
+    placement: Placement,
+    taken: Callable[[str, str], str | None] = below_copy_source,
 ) -> Artifact | None:
     """Where `artifact` lands when `source` is copied to `dest`; None when the copy does not take it.
 
     `contents`: a directory source puts its contents into `dest` (COPY; `cp -r` to a new name);
     otherwise the directory itself goes inside `dest`.  An unknown `dest` keeps the artifact with an
-    unknown place: it is carried all the same.
+    unknown place: it is carried all the same.  `taken` reads `source` as a COPY source reads it
+    (BuildKit's patterns), or as the shell expands a `cp`/`mv` operand (`below_shell_pattern`).
     """
     if artifact.directory is None:
         return None
@@ -216,7 +204,7 @@ def _relocate(
     if name is None and artifact.owned_directory and _names_output(artifact.directory, source):
         name = posixpath.basename(source)
     full = artifact.directory if name is None else posixpath.join(artifact.directory, name)
-    rest = _within(full, source)
+    rest = taken(full, source)
     if rest is None:
         return None
     new_dir: str | None
@@ -522,7 +510,7 @@ class _StageWalk:
             self.state.artifacts = [
                 artifact
                 for artifact in self.state.artifacts
-                if artifact.directory is None or not any(_within(artifact.directory, m) is not None for m in mounted)
+                if artifact.directory is None or not any(within(artifact.directory, target) for target in mounted)
             ]
 
     def _mounts(self, instruction: Instruction) -> list[str]:
@@ -601,7 +589,15 @@ class _StageWalk:
                 continue
             placement = Placement(instruction, arg.word.span, arg.word.value)
             for artifact in self.state.artifacts:
-                new = _relocate(artifact, path, dest, dest_is_dir=dest_is_dir, contents=not exists, placement=placement)
+                new = _relocate(
+                    artifact,
+                    path,
+                    dest,
+                    dest_is_dir=dest_is_dir,
+                    contents=not exists,
+                    placement=placement,
+                    taken=below_shell_pattern,
+                )
                 if new is not None:
                     moved.append(new)
                     gone.append(artifact)
@@ -638,7 +634,7 @@ class _StageWalk:
         *sources, dest_token = instruction.args
         dest_resolved = self.graph.resolve(dest_token.value, instruction)
         dest = absolute(dest_resolved.value, self.cwds.get(instruction.index)) if dest_resolved.complete else None
-        rest = None if dest is None else _within(container_path, dest)
+        rest = None if dest is None else below_copy_source(container_path, dest)
         if rest is None:
             return []
         into_directory = copies_into(dest_token.value, len(sources))

@@ -8,9 +8,10 @@ itself (`lintslim.context.build_context.context_path` makes them).
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 
 from lintslim.context.build_context import context_path
-from lintslim.context.gopath import clean
+from lintslim.context.gopath import BadPattern, clean, match, split_wildcards
 
 # The start of a URL or a git source (`https://…`, `git@host:repo`): something ADD fetches, not a path.
 REMOTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|git@")
@@ -61,6 +62,62 @@ def relative_to(path: str, root: str) -> str:
     if path == root:
         return "."
     return path[len(root.rstrip("/")) + 1 :]
+
+
+def below_copy_source(path: str, source: str) -> str | None:
+    """What of the image path `path` a COPY (or `--mount`) source takes: the part below what it
+    names, "" for `path` itself, None when the source does not take it.
+
+    As BuildKit resolves a source (fsutil's `ResolveWildcards`): the components up to the first one
+    with a wildcard are literal; the rest is a Go `filepath.Match` pattern matched against the paths
+    below them, and a matching directory is taken whole.  `*` and `?` stay within one component and,
+    Go's Match having no dotfile rule, `*` matches `.npmrc`.  A bad pattern takes nothing (the build fails).
+    """
+    literal, wildcard = split_wildcards(source)
+    if not within(path, literal):
+        return None
+    rest = relative_to(path, literal)
+    if not wildcard:
+        return "" if rest == "." else rest
+    if rest == ".":
+        return None  # the directory the pattern is matched in is not itself matched
+    parts = rest.split("/")
+    try:
+        for length in range(1, len(parts) + 1):  # shallowest first: a matching directory is taken whole
+            if match(wildcard, "/".join(parts[:length])):
+                return "/".join(parts[length:])
+    except BadPattern:
+        return None
+    return None
+
+
+def below_shell_pattern(path: str, pattern: str) -> str | None:
+    """What of the image path `path` a shell word `pattern` (an `rm`, `cp` or `mv` operand, made
+    absolute) names: the part below the path it matches, "" for `path` itself, None when it matches none.
+
+    A glob is expanded one component at a time, as the shell does: `*`, `?` and `[...]` stay within a
+    component and do not match a leading `.` unless the pattern's component starts with one
+    (`/root/*` does not name `/root/.npmrc`; `/root/.*` does).  Whether a matched directory's content
+    counts (`rm -r`) is the caller's question.
+    """
+    if not has_glob(pattern):
+        return below_copy_source(path, pattern)
+    globs = [part for part in pattern.split("/") if part]
+    parts = [part for part in path.split("/") if part]
+    if len(parts) < len(globs) or pattern.startswith("/") != path.startswith("/"):
+        return None
+    for glob, part in zip(globs, parts, strict=False):
+        if not _shell_component_matches(glob, part):
+            return None
+    return "/".join(parts[len(globs) :])
+
+
+def _shell_component_matches(glob: str, name: str) -> bool:
+    if not has_glob(glob):
+        return glob == name
+    if name.startswith(".") and not glob.startswith("."):
+        return False  # a leading dot is matched only by a dot
+    return fnmatchcase(name, glob.replace("[^", "[!"))  # the shell negates `[^…]` as `[!…]`
 
 
 def context_join(directory: str, relative: str) -> str:

@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher
-from lintslim.context.gopath import BadPattern, clean, has_wildcards, match
+from lintslim.context.gopath import BadPattern, clean, match, split_wildcards
 
 DOCKERIGNORE = ".dockerignore"
 MAX_ENTRIES = 50_000
@@ -268,7 +268,7 @@ class BuildContext:
         directory is taken whole.  A source with a bad pattern takes nothing (the build fails).
         """
         path = context_path(source)
-        literal, wildcard = _split_wildcards(path)
+        literal, wildcard = split_wildcards(path)
         if not wildcard:
             return self.files_under(path)
         below = self._below(literal)
@@ -323,12 +323,3 @@ def _walk(root: Path, matcher: IgnoreMatcher | None, start: str) -> tuple[list[E
             if not excluded:
                 entries.append(Entry(path, is_dir, is_symlink))
     return entries, True
-
-
-def _split_wildcards(path: str) -> tuple[str, str]:
-    """fsutil's `splitWildcards`: the literal leading components, and the rest from the first wildcard on."""
-    parts = path.split("/")
-    for index, part in enumerate(parts):
-        if has_wildcards(part):
-            return "/".join(parts[:index]) or ".", "/".join(parts[index:])
-    return path, ""

@@ -55,6 +55,18 @@ def has_wildcards(path: str) -> bool:
     return False
 
 
+def split_wildcards(path: str) -> tuple[str, str]:
+    """fsutil's `splitWildcards` for a clean path: the literal leading components, and the rest from
+    the first component with a wildcard on ("" when there is none).  `/app/*/bin` is (`/app`, `*/bin`);
+    an empty literal part is `/` for an absolute path and `.` for a relative one."""
+    parts = path.split(SEPARATOR)
+    for index, part in enumerate(parts):
+        if has_wildcards(part):
+            literal = SEPARATOR.join(parts[:index]) or (SEPARATOR if path.startswith(SEPARATOR) else ".")
+            return literal, SEPARATOR.join(parts[index:])
+    return path, ""
+
+
 def match(pattern: str, name: str) -> bool:
     """`filepath.Match(pattern, name)`; raises BadPattern for a malformed pattern."""
     while pattern:

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
 from lintslim.analysis.dependencies import ContextCopy, context_copy, working_directories
-from lintslim.analysis.paths import join, within
+from lintslim.analysis.paths import below_copy_source, join
 from lintslim.context.build_context import BuildContext, Entry, context_path
 from lintslim.context.credentials import credential_kind, holds_credential
 from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher
@@ -126,7 +125,7 @@ def _below(path: str, directory: str) -> str:
 
 def _takes(taken: str, path: str) -> bool:
     """Whether a `COPY --from` source (an absolute path or a pattern) includes `path`."""
-    return within(path, taken) or (has_wildcards(taken) and fnmatch.fnmatchcase(path, taken))
+    return below_copy_source(path, taken) is not None
 
 
 def _credentials(context: BuildContext | None, source: ContextSource) -> list[tuple[str, str]]:

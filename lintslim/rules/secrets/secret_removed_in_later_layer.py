@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from lintslim.analysis.paths import has_glob
+from lintslim.analysis.paths import below_shell_pattern, has_glob
 from lintslim.analysis.subshells import SubshellScope, commands_with_nesting
 from lintslim.context.credentials import credential_kind
 from lintslim.context.gopath import clean
@@ -55,7 +54,9 @@ class SecretRemovedInLaterLayer(Rule):
     `.aws/credentials`, `.docker/config.json`, `.git-credentials`, `.env`…), or written by an earlier
     `RUN` (`echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > ~/.npmrc`, `curl -o key.pem …`,
     `cp`, `tee`, `ssh-keygen -f`, `docker login`).  Paths are resolved against `WORKDIR`, `cd` in
-    the same `RUN`, and `~` (root's home unless `USER` changed it).  Deleting the file in the same
+    the same `RUN` (a `cd` inside parentheses ends with them), and `~` (root's home unless `USER`
+    changed it); globs as the shell expands them (`rm -rf /root/*` leaves `/root/.npmrc`, and `rm -f`
+    without `-r` does not reach into directories).  Deleting the file in the same
     `RUN` that created it is fine: that layer never holds it.  The message names the file and the
     line that added it.
 
@@ -119,12 +120,13 @@ class SecretRemovedInLaterLayer(Rule):
     def _removals(
         self, command: Command, cwd: str | None, walk: _Walk, instruction: Instruction
     ) -> Iterator[Diagnostic]:
+        recursive = command.name == "rm" and _recursive(command)
         for word in _operands(command):
             target = _resolve(word.value, cwd, walk.home)
             if target is None:
                 continue
             for path, added in list(walk.added.items()):
-                if not _removes(target, path):
+                if not _removes(target, path, recursive=recursive):
                     continue
                 del walk.added[path]
                 if added.instruction is instruction:
@@ -165,10 +167,23 @@ def _resolve(path: str, cwd: str | None, home: str) -> str | None:
     return clean(path)
 
 
-def _removes(target: str, path: str) -> bool:
-    if target == path or path.startswith(target.rstrip("/") + "/"):
-        return True
-    return has_glob(target) and fnmatch.fnmatchcase(path, target)
+def _removes(target: str, path: str, *, recursive: bool) -> bool:
+    """Whether removing the operand `target` (a path or a shell glob) deletes `path`: it names it, or
+    names a directory holding it and the removal is recursive."""
+    below = below_shell_pattern(path, target)
+    return below is not None and (below == "" or recursive)
+
+
+def _recursive(command: Command) -> bool:
+    """`rm -r`, `-R`, `--recursive`, or a cluster holding one (`-rf`, `-fR`), before or after the
+    operands (GNU rm reads options anywhere before `--`)."""
+    for word in command.argv[1:]:
+        value = word.value
+        if value == "--":
+            break
+        if value == "--recursive" or (value.startswith("-") and not value.startswith("--") and "r" in value.lower()):
+            return True
+    return False
 
 
 # --- what COPY, ADD and RUN add ------------------------------------------------------------------------
