@@ -15,7 +15,7 @@ from lintslim.syntax.shellwords import referenced_variables
 from lintslim.syntax.source import Span
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-# Names of one word (or run together into one) that change on every build.
+# Names of one word (or run together into one) whose value is set per build.
 _VOLATILE_WORDS = frozenset(
     {"cachebust", "cachebuster", "cachebusting", "buildtime", "builddate", "buildid", "buildnumber", "timestamp",
      "buildtimestamp", "created"}
@@ -50,10 +50,10 @@ def is_cache_buster(name: str) -> bool:
 
 
 def is_volatile(name: str, default: str | None) -> bool:
-    """Whether an ARG's name says its value changes on every build (a commit, a date, a build number).
+    """Whether an ARG's name says its value is set per build (a commit, a date, a build number, a version).
 
     Versions and commits count only without a default or with a placeholder one: `ARG VERSION=1.4.2`
-    pins a release, which changes when someone edits it, not on every build.
+    pins a release, which changes when someone edits it, not when the build passes it.
     """
     words = _words(name)
     if not words:
@@ -171,10 +171,10 @@ class _Place:
 
 
 class CacheBustingArg(Rule):
-    """An `ARG` whose value changes on every build is declared before costly steps that do not use it.
+    """An `ARG` usually set per build (a commit, a date, a version) comes before costly steps that do not use it.
 
     ## What it does
-    Finds `ARG` instructions in a stage whose name says the value changes on every build: a commit
+    Finds `ARG` instructions in a stage whose name says the value is usually set per build: a commit
     (`GIT_COMMIT`, `GIT_SHA`, `VCS_REF`, `SOURCE_COMMIT`), a date or time (`BUILD_DATE`,
     `TIMESTAMP`), a build counter (`BUILD_ID`, `BUILD_NUMBER`, `GITHUB_RUN_ID`), a version of the
     image itself (`VERSION`, `APP_VERSION`, `IMAGE_TAG`) or a cache buster (`CACHEBUST`).  A commit
@@ -190,7 +190,7 @@ class CacheBustingArg(Rule):
     stages that reach the final image are checked, and only `ARG`s declared in the stage: a global
     `ARG` before `FROM` does not reach `RUN` steps unless a stage declares it again.  An `ARG`
     without a default changes nothing while the build does not pass it; names like these are
-    passed on every build, so it is reported all the same.
+    usually passed, so it is reported all the same.
 
     ## Why is this bad?
     Every `RUN` after an `ARG` gets the variable in its environment, and its cache key includes the
@@ -219,7 +219,7 @@ class CacheBustingArg(Rule):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     options = {  # noqa: RUF012 - read-only metadata, as on every rule
-        "volatile-names": Option(list, [], "more ARG names whose value changes on every build"),
+        "volatile-names": Option(list, [], "more ARG names whose value is usually set per build"),
     }
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -285,7 +285,7 @@ def _message(finding: _Finding) -> str:
     else:
         where = f"declare it{carried} just before line {place.instruction.start_line}, which {place.why} it"
     return (
-        f"`ARG {finding.pair.key.value}` changes on every build and comes before `RUN {step}` "
+        f"`ARG {finding.pair.key.value}` is usually set per build and comes before `RUN {step}` "
         f"(line {costly.start_line}), which does not use it but misses the cache each time it changes; {where}"
     )
 
