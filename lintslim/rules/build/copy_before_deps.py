@@ -69,6 +69,16 @@ _GLOBAL_VERBS = {
 }
 
 
+_PNPM_FETCH = "pnpm fetch"
+_PNPM_LOCK = "pnpm-lock.yaml"
+_PNPM_WORKSPACE = "pnpm-workspace.yaml"
+# pnpm's own advice for workspaces (pnpm.io/cli/fetch): the lock file alone is enough to download.
+_PNPM_WORKSPACE_ADVICE = (
+    "in a pnpm workspace the install reads every package's `package.json`: run `pnpm fetch` (it needs only "
+    "`pnpm-lock.yaml`) before that `{keyword}`, and `pnpm install --offline` after it"
+)
+
+
 @dataclass
 class _Cwd:
     """The shell's working directory while walking a RUN's commands; None once unknown."""
@@ -185,8 +195,11 @@ class _StageState:
         return (item.install.tool, item.directory, *item.install.manifests)
 
     def already_installed(self, item: _Located) -> bool:
-        """The same install ran before (a cheap re-run), or the dependencies of a project install did."""
+        """The same install ran before (a cheap re-run), the dependencies of a project install did, or
+        `pnpm fetch` downloaded what a `pnpm install` then only links (pnpm's documented Docker pattern)."""
         if self._key(item) in self.installed:
+            return True
+        if _is_pnpm_install(item.install) and (_PNPM_FETCH, item.directory, _PNPM_LOCK) in self.installed:
             return True
         return item.install.whole_project and item.install.ecosystem in self.ecosystems
 
@@ -213,6 +226,12 @@ class CopyBeforeDeps(Rule):
     ecosystem's dependencies before: they need the source, so the advice is to install the
     dependencies first.  Every stage is checked, build stages included: that is where the cache is
     lost.
+
+    The advice fits what is there: copy the manifests first; or, when they already are and only the
+    broad `COPY` is out of order, move that `COPY` after the install; in a pnpm workspace, whose
+    install reads every package's `package.json`, run `pnpm fetch` (which needs only
+    `pnpm-lock.yaml`) before the broad `COPY`.  A `pnpm install` after such a `pnpm fetch` only links
+    what it downloaded and is not reported.
 
     ## Why is this bad?
     A `RUN` step is taken from the cache only when every layer before it is unchanged.  After
@@ -275,8 +294,15 @@ class CopyBeforeDeps(Rule):
                 fix, reason = None, None
                 if files is not None and len(broad) == 1:
                     fix, reason = _Fixer(ctx, stage, files, state.copies, broad[0], instruction, located).fix()
-                narrow = _manifests_copied_apart(item, state.copies, broad, is_directory)
-                message = _message(item.install, broad[0], reason, narrow)
+                keyword = broad[0].instruction.keyword
+                if _pnpm_workspace(item, state.copies, broad, is_directory, files):
+                    reason = None  # the advice says what the install needs
+                    advice: str | None = _PNPM_WORKSPACE_ADVICE.format(keyword=keyword)
+                elif _manifests_copied_apart(item, state.copies, broad, is_directory):
+                    advice = f"move that `{keyword}` after the install, unless the install reads what it copies"
+                else:
+                    advice = None
+                message = _message(item.install, broad[0], reason, advice)
                 yield self.report(item.install.command.span, message, fix=fix)
             state.note(located)
 
@@ -284,25 +310,51 @@ class CopyBeforeDeps(Rule):
 def _manifests_copied_apart(
     item: _Located, copies: list[ContextCopy], broad: list[ContextCopy], is_directory: Callable[[str], bool]
 ) -> bool:
-    """Whether the manifests come from other copies (or the base image), so only the broad copy is out of order."""
+    """Whether the manifests come from other copies (or the base image), so only the broad copy is out of order.
+
+    A broad copy that puts the manifests in place again (`COPY package.json ./` then `COPY . .`) does
+    not make them its own: the copy before it already did.
+    """
     manifests = [join(item.directory, path) for path in item.install.manifests if not has_glob(path)]
     for manifest in manifests:
-        lander = next((copy for copy in reversed(copies) if copy.context_path_of(manifest, is_directory)), None)
-        if lander is not None and lander in broad:
+        landers = [copy for copy in copies if copy.context_path_of(manifest, is_directory)]
+        if landers and all(copy in broad for copy in landers):
             return False
     return bool(manifests)
 
 
-def _message(install: Install, copy: ContextCopy, reason: str | None, manifests_apart: bool) -> str:
+def _is_pnpm_install(install: Install) -> bool:
+    return install.tool in ("pnpm install", "pnpm i")
+
+
+def _pnpm_workspace(
+    item: _Located,
+    copies: list[ContextCopy],
+    broad: list[ContextCopy],
+    is_directory: Callable[[str], bool],
+    files: ContextFiles | None,
+) -> bool:
+    """Whether a `pnpm install` works in a pnpm workspace: a copy names `pnpm-workspace.yaml`, or the
+    context has the one a broad copy brings."""
+    if not _is_pnpm_install(item.install):
+        return False
+    target = join(item.directory, _PNPM_WORKSPACE)
+    for copy in copies:
+        found = copy.context_path_of(target, is_directory)
+        if found is not None and (copy not in broad or (files is not None and files.exists(found))):
+            return True
+    return False
+
+
+def _message(install: Install, copy: ContextCopy, reason: str | None, advice: str | None) -> str:
+    """The finding's text; `advice` replaces the usual "copy the manifests first" when the situation calls for other."""
     where = f"`{_short(copy.instruction)}` (line {copy.instruction.start_line})"
     if install.whole_project:
         return (
             f"`{install.tool}` installs the project after {where}: any source change reinstalls every dependency; "
             "install the dependencies from their manifests before copying the source"
         )
-    advice = f"copy {_manifest_names(install)} first, install, then copy the rest"
-    if manifests_apart:
-        advice = "move that `COPY` after the install, unless the install reads what it copies"
+    advice = advice or f"copy {_manifest_names(install)} first, install, then copy the rest"
     if install.limitation is not None:
         advice = install.limitation
     elif reason is not None:
