@@ -528,3 +528,25 @@ def test_binary_dockerignore_is_still_the_ignore_file(tmp_path: Path) -> None:
     context = BuildContext(tmp_path, None)
     assert context.ignore_file is not None and not context.included(".env")
     assert lint("LS106", "FROM python:3.12\nCOPY . /app\n", tmp_path) == []
+
+
+def test_dockerignore_directory_ignores_nothing_and_blocks_creating_one(tmp_path: Path) -> None:
+    """BuildKit's frontend ignores the error reading a `.dockerignore` that is a directory and applies
+    no patterns.  LS106 took it for an unreadable ignore file and said nothing, LS203 stopped
+    checking, and before that LS106 offered to create the file where the directory is."""
+    make(tmp_path, {"app.py": "", ".env": "A=1\n", ".dockerignore/patterns": ".env\n"})
+    context = BuildContext(tmp_path, None)
+    assert context.ignore_file is None and context.ignore_path_is_directory
+    assert context.included(".env") and ".dockerignore/patterns" in context.listing.by_path
+    text = "FROM python:3.12\nCOPY . /app\n"
+    [(_, message)] = lint("LS106", text, tmp_path)
+    assert "`.dockerignore` is a directory" in message and "`.env` goes in too" in message
+    assert [severity for severity, _ in lint("LS203", text, tmp_path)] == ["error"]  # the `.env` is copied
+
+
+def test_dockerfile_specific_ignore_directory_falls_back_to_the_context_one(tmp_path: Path) -> None:
+    """BuildKit reads `<Dockerfile>.dockerignore` and, when that fails, the context's `.dockerignore`."""
+    make(tmp_path, {"app.py": "", ".env": "A=1\n", ".dockerignore": ".env\n", "api.Dockerfile.dockerignore/x": ""})
+    context = BuildContext(tmp_path, str(tmp_path / "api.Dockerfile"))
+    ignore = context.ignore_file
+    assert ignore is not None and ignore.name == ".dockerignore" and not context.included(".env")

@@ -162,11 +162,15 @@ class BuildContext:
 
     @cached_property
     def ignore_file(self) -> IgnoreFile | None:
-        """BuildKit's choice: `<Dockerfile name>.dockerignore` beside the Dockerfile, else the context's."""
+        """BuildKit's choice: `<Dockerfile name>.dockerignore` beside the Dockerfile, else the context's.
+
+        None when there is none, and when the context's `.dockerignore` is a directory: BuildKit's
+        frontend ignores the error reading it and applies no patterns (see `ignore_path_is_directory`).
+        """
         specific = self._dockerfile_specific_ignore()
         if specific is not None:
             name, text = specific
-        elif not self.exists(DOCKERIGNORE):
+        elif not self.exists(DOCKERIGNORE) or self.ignore_path_is_directory:
             return None
         else:
             found = self.read_text(DOCKERIGNORE)
@@ -179,6 +183,16 @@ class BuildContext:
             return IgnoreFile(name, IgnoreMatcher.parse(text))
         except IgnoreError as error:
             return IgnoreFile(name, None, str(error))
+
+    @cached_property
+    def ignore_path_is_directory(self) -> bool:
+        """Whether `.dockerignore` at the context root is a directory (or a link to one).
+
+        BuildKit's dockerui frontend reads the file and ignores a failed read (`dt, _ := ref.ReadFile(…)`),
+        so such a context is sent whole; and no ignore file can be created there.
+        """
+        root = self._resolved_root
+        return root is not None and DOCKERIGNORE not in self.pending and (root / DOCKERIGNORE).is_dir()
 
     def _read_ignore_bytes(self) -> str | None:
         root = self._resolved_root

@@ -34,6 +34,8 @@ class MissingDockerignore(Rule):
     checks the ignore file in force: `<Dockerfile name>.dockerignore` beside the Dockerfile if there
     is one (BuildKit prefers it), else `.dockerignore` at the context root.  It reports a context
     without any, and one whose ignore file lets an existing `.git` or `.env` file into the build.
+    A `.dockerignore` that is a directory counts as none (BuildKit reads no patterns from it), but
+    is reported without a fix: no file can be created in its place.
 
     The build context is the directory given with `--context` (default: the Dockerfile's
     directory).  Without one, or when that directory holds nothing but Dockerfiles (so the real
@@ -71,6 +73,13 @@ class MissingDockerignore(Rule):
         if ignore is None:
             leaks = _sensitive_top_level(context)
             also = f": {_names(leaks)} {'goes' if len(leaks) == 1 else 'go'} in too" if leaks else ""
+            if context.ignore_path_is_directory:  # nothing is ignored, and no file can be created there
+                message = (
+                    f"{copied} copies the whole build context, whose `{DOCKERIGNORE}` is a directory: "
+                    f"BuildKit reads no patterns from it and ignores nothing{also}"
+                )
+                yield self.report(whole.token.span, message)
+                return
             fix = Fix.unsafe(
                 f"Create `{DOCKERIGNORE}`",
                 new_files=[NewFile(DOCKERIGNORE, suggested_dockerignore(context, ctx.dockerfile))],
