@@ -169,7 +169,7 @@ def _create_files(report: FileReport) -> None:
         if created:
             sys.stderr.write(f"Created {path}\n")
         else:
-            sys.stderr.write(f"lintslim: warning: {path} appeared meanwhile; left as it is\n")
+            sys.stderr.write(f"lintslim: warning: {path} already exists; left as it is, not created\n")
 
 
 def _print_diff(report: FileReport) -> None:
