@@ -24,10 +24,15 @@ _PEM_END = "-----END "
 class TokenFormat:
     id: str
     description: str
-    regex: re.Pattern[str]
+    pattern: str
     keywords: tuple[str, ...]
     entropy: float
     source: str
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled on first use (`re` keeps it): a text whose keywords never appear needs no compiling."""
+        return re.compile(self.pattern)
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def token_formats() -> tuple[TokenFormat, ...]:
         TokenFormat(
             id=raw["id"],
             description=raw["description"],
-            regex=re.compile(raw["regex"]),
+            pattern=raw["regex"],
             keywords=tuple(raw["keywords"]),
             entropy=float(raw.get("entropy", 0.0)),
             source=raw["source"],
