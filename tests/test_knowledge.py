@@ -112,3 +112,29 @@ def test_data_file_is_consistent() -> None:
             assert not re.fullmatch(pattern, ""), f"{entry.facts.id}: a pattern matches the empty key"
     ids = [entry.facts.id for entry in base.entries]
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(
+    ("reference", "distro", "package_manager"),
+    [
+        ("public.ecr.aws/lambda/python:3.12", "al2023", "microdnf"),
+        ("public.ecr.aws/lambda/python:3.11-arm64", "al2", "yum"),
+        ("public.ecr.aws/lambda/nodejs:18.2024.01.01", "al2", "yum"),
+        ("public.ecr.aws/lambda/nodejs:22", "al2023", "microdnf"),
+        ("public.ecr.aws/lambda/java:8.al2", "al2", "yum"),
+        ("public.ecr.aws/lambda/java:21", "al2023", "microdnf"),
+        ("amazon/aws-lambda-dotnet:8", "al2023", "microdnf"),
+        ("public.ecr.aws/lambda/ruby:3.3", None, None),  # not in the sources: unknown
+        ("public.ecr.aws/lambda/provided:al2", "al2", "yum"),
+        ("amazonlinux:2023", "al2023", "dnf"),
+    ],
+)
+def test_amazon_linux_generation(reference: str, distro: str | None, package_manager: str | None) -> None:
+    facts = _facts(reference)
+    assert facts is not None and facts.lambda_ is not False
+    assert (facts.distro, facts.package_manager) == (distro, package_manager)
+
+
+def test_lambda_runtime_images_carry_the_runtime_interface_client() -> None:
+    assert _facts("public.ecr.aws/lambda/python:3.12").ric is True  # type: ignore[union-attr]
+    assert _facts("public.ecr.aws/lambda/provided:al2023").ric is False  # type: ignore[union-attr]

@@ -28,7 +28,7 @@ _ARCH_ALIASES = {"x86_64": "amd64", "aarch64": "arm64", "arm64v8": "arm64", "arm
 _ECR_OFFICIAL_MIRROR = "public.ecr.aws/docker/library/"
 _FACT_NAMES = (
     "libc", "shell", "package_manager", "ca_bundle", "tzdata", "passwd", "user", "uid", "compiler",
-    "role", "language", "lambda_", "ric", "deprecated", "size_mb", "shell_path",
+    "role", "language", "lambda_", "ric", "deprecated", "size_mb", "shell_path", "distro",
 )  # fmt: skip
 
 
@@ -42,6 +42,7 @@ class ImageFacts:
     libc: str | None = None  # "glibc", "musl" or "none"
     shell: bool | None = None
     shell_path: str | None = None  # where the POSIX shell is when it is not /bin/sh (RUN needs /bin/sh)
+    distro: str | None = None  # "al2" or "al2023" for Amazon Linux based images (package manager, glibc)
     package_manager: str | None = None
     ca_bundle: str | None = None  # "" when the image has no CA bundle
     tzdata: bool | None = None
