@@ -18,6 +18,7 @@ from lintslim.syntax.parser import parse
 
 if TYPE_CHECKING:
     from lintslim.context.build_context import BuildContext
+    from lintslim.context.sam import SamTemplates
 
 MAX_FIX_ROUNDS = 10
 
@@ -53,15 +54,28 @@ class Linter:
 
         return BuildContext(self.context_dir, dockerfile_path)
 
+    def sam_templates(self, dockerfile_path: str | None) -> SamTemplates | None:
+        """The SAM/CloudFormation templates around a Dockerfile (read lazily, when a rule asks).
+
+        Only with a context directory (a real checkout); a Dockerfile without a path is taken to be
+        the context's `Dockerfile`, as `docker build` does.
+        """
+        if self.context_dir is None:
+            return None
+        from lintslim.context.sam import SamTemplates
+
+        return SamTemplates(dockerfile_path or self.context_dir / "Dockerfile")
+
     def lint(self, dockerfile: Dockerfile, build_context: BuildContext | None = None) -> list[Diagnostic]:
         """Run every rule; they share one build context (made here from `context_dir` when not given)."""
         suppressions = collect(dockerfile, self.registry)
         if build_context is None:
             build_context = self.build_context(dockerfile.path)
+        templates = self.sam_templates(dockerfile.path)
         found: list[Diagnostic] = []
         for rule in self.rules:
             options = self.settings.options_for(rule)
-            context = RuleContext(dockerfile, options, self.context_dir, suppressions, build_context)
+            context = RuleContext(dockerfile, options, self.context_dir, suppressions, build_context, templates)
             severity = self.settings.severity_for(rule)
             try:
                 diagnostics = list(rule().check(context))

@@ -16,6 +16,7 @@ from lintslim.syntax.stages import BuildGraph
 
 if TYPE_CHECKING:
     from lintslim.context.build_context import BuildContext
+    from lintslim.context.sam import SamTemplates
     from lintslim.engine.suppress import Suppressions
 
 _HADOLINT_CODE = re.compile(r"DL\d{4}")
@@ -122,6 +123,7 @@ class RuleContext:
 
     `build_context` is None without a context directory.  One object serves every rule of a lint
     run and reads nothing until a rule asks (the ignore file, the listing of the context).
+    `sam_templates` (SAM/CloudFormation templates above the Dockerfile) is shared and lazy the same way.
     """
 
     dockerfile: Dockerfile
@@ -129,6 +131,7 @@ class RuleContext:
     context_dir: Path | None = None
     suppressions: Suppressions | None = None
     build_context: BuildContext | None = None
+    sam_templates: SamTemplates | None = None
 
     @property
     def graph(self) -> BuildGraph:
