@@ -281,6 +281,22 @@ def test_template_function(tmp_path: Path) -> None:
     assert lambda_image(parse(text)) is None  # without the template, nothing says Lambda
 
 
+def test_template_entry_point_overrides_the_dockerfile(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n"
+        "      ImageConfig:\n        EntryPoint: [/usr/local/bin/python, -m, awslambdaric]\n"
+        "    Metadata:\n      DockerContext: .\n",
+        encoding="utf-8",
+    )
+    text = 'FROM python:3.12-slim\nRUN pip install --target /function awslambdaric\nENTRYPOINT ["python"]\n'
+    dockerfile = parse(text, str(tmp_path / "Dockerfile"))
+    image = lambda_image(dockerfile, None, SamTemplates(tmp_path / "Dockerfile"))
+    assert image is not None and [item.reason for item in image.evidence] == [Reason.TEMPLATE, Reason.RUNTIME_CLIENT]
+    assert image.entrypoint == ("/usr/local/bin/python", "-m", "awslambdaric") and image.entrypoint_instruction is None
+    assert image.runtime_client is not None and image.runtime_client.how == "entrypoint"
+    assert image.architectures == ("x86_64",)  # the default
+
+
 def test_result_follows_the_context(tmp_path: Path) -> None:
     dockerfile = parse('FROM python:3.12-slim\nCOPY . .\nCMD ["app.handler"]\n')
     assert lambda_image(dockerfile) is None

@@ -119,6 +119,7 @@ def test_image_functions_and_their_settings(tmp_path: Path) -> None:
     assert reports.architectures == ("x86_64",)  # its own setting wins over Globals
     assert reports.dockerfile_path.resolve() == (tmp_path / "reports" / "Dockerfile").resolve()
     assert reports.command is None and reports.entry_point is None
+    assert template.dockerfiles() == (orders.dockerfile_path, reports.dockerfile_path)
 
 
 def test_plain_lambda_function_ignores_sam_globals(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ class LambdaImage:
     template_function: ImageFunction | None  # the SAM/CloudFormation function built from this Dockerfile
     cmd: tuple[str, ...] | None  # the handler: the template's ImageConfig.Command, else the final CMD (exec form)
     cmd_instruction: Instruction | None  # the CMD instruction, when the command comes from the Dockerfile
-    entrypoint: tuple[str, ...] | None
+    entrypoint: tuple[str, ...] | None  # the template's ImageConfig.EntryPoint, else the final ENTRYPOINT
     entrypoint_instruction: Instruction | None
 
     @property
@@ -164,14 +164,12 @@ def _detect(graph: BuildGraph, context: ContextFiles | None, templates: SamTempl
     if final is None:
         return None
     facts = stage_facts(graph, final) or _facts_of_partial_reference(graph, final)
-    chain = graph.chain_instructions(final)
-    entrypoint_instruction = _last(chain, "ENTRYPOINT")
-    cmd_instruction = _last(chain, "CMD")
-    entrypoint = _exec_words(entrypoint_instruction)
     function = templates.function if templates is not None else None
+    chain = graph.chain_instructions(final)
+    entrypoint, entrypoint_instruction = _effective(chain, "ENTRYPOINT", function.entry_point if function else None)
+    cmd, cmd_instruction = _effective(chain, "CMD", function.command if function else None)
     client = _runtime_client(graph, entrypoint_instruction, entrypoint, context)
-    evidence = list(_evidence(graph, final, facts, entrypoint, function, client, context))
-    cmd = function.command if function is not None and function.command is not None else _exec_words(cmd_instruction)
+    evidence = list(_evidence(graph, final, facts, entrypoint, function, client))
     language = _language(facts, client, cmd)
     if not evidence:
         handler = _handler_in_context(graph, cmd_instruction, cmd, context)
@@ -179,8 +177,6 @@ def _detect(graph: BuildGraph, context: ContextFiles | None, templates: SamTempl
             return None
         evidence.append(handler[0])
         language = language or handler[1]
-    if function is not None and function.command is not None:
-        cmd_instruction = None
     return LambdaImage(
         stage=final,
         evidence=tuple(evidence),
@@ -191,9 +187,20 @@ def _detect(graph: BuildGraph, context: ContextFiles | None, templates: SamTempl
         template_function=function,
         cmd=cmd,
         cmd_instruction=cmd_instruction,
-        entrypoint=function.entry_point if function is not None and function.entry_point else entrypoint,
+        entrypoint=entrypoint,
         entrypoint_instruction=entrypoint_instruction,
     )
+
+
+def _effective(
+    chain: tuple[Instruction, ...], keyword: str, override: tuple[str, ...] | None
+) -> tuple[tuple[str, ...] | None, Instruction | None]:
+    """CMD or ENTRYPOINT as the function runs it: the template's ImageConfig override, else the last one
+    in the image (its exec-form words; None for shell form), with the instruction it comes from."""
+    if override:
+        return override, None
+    instruction = _last(chain, keyword)
+    return _exec_words(instruction), instruction
 
 
 def _evidence(
@@ -203,7 +210,6 @@ def _evidence(
     entrypoint: tuple[str, ...] | None,
     function: ImageFunction | None,
     client: RuntimeClient | None,
-    context: ContextFiles | None,
 ) -> Iterator[Evidence]:
     if facts is not None and facts.lambda_:
         image = graph.root_image(final)

@@ -74,6 +74,11 @@ class Template:
     path: Path
     functions: tuple[ImageFunction, ...]
 
+    def dockerfiles(self) -> tuple[Path, ...]:
+        """The Dockerfiles its image functions are built from, once each, in document order."""
+        found = dict.fromkeys(function.dockerfile_path for function in self.functions if function.has_metadata)
+        return tuple(found)
+
 
 def _same_file(first: Path, second: Path) -> bool:
     return os.path.realpath(first) == os.path.realpath(second)
