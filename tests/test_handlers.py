@@ -63,10 +63,12 @@ def test_python_handler_parts() -> None:
         ("./app.handler", "no empty part"),
         ("app..handler", "no empty part"),
         ("time.handler", "`time` is a built-in module"),
+        ("json.handler", "imported the standard `json` module already"),
     ],
 )
 def test_python_handler_strings_that_cannot_work(handler: str, reason: str) -> None:
-    result = python(handler, {"app.py": "def handler(e, c): pass\n", "time.py": "def handler(e, c): pass\n"})
+    ok = "def handler(e, c): pass\n"
+    result = python(handler, {"app.py": ok, "time.py": ok, "json.py": ok})
     assert result.status is Resolved.MALFORMED
     assert reason in result.reason
 
@@ -154,6 +156,7 @@ def test_decorated_bad_signature_is_not_a_finding() -> None:
         "from impl import *\n",
         "def __getattr__(name):\n    return make(name)\n",
         "def setup():\n    global handler\n    handler = make()\nsetup()\n",
+        "print(handler := make())\n",
     ],
 )
 def test_bindings_a_static_look_cannot_follow(code: str) -> None:
@@ -382,6 +385,12 @@ def test_node_missing_module() -> None:
 def test_node_module_from_node_modules_is_uncheckable() -> None:
     files = {"node_modules/my-handler/package.json": "{}", "index.js": ""}
     assert node("my-handler.handler", files).status is Resolved.UNCHECKABLE
+
+
+def test_node_minified_code_with_a_quote_in_a_regex_is_not_a_finding() -> None:
+    code = 'var q=/["\']/g;function h(e){return e}"object"==typeof exports&&(module.exports={handler:h});\n'
+    result = node("index.handler", {"index.js": code})
+    assert result.status is Resolved.FUNCTION_OK
 
 
 def test_node_exports_lists() -> None:

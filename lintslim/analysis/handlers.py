@@ -39,6 +39,10 @@ PYTHON_BUILTIN_MODULES = frozenset(
     {"atexit", "builtins", "errno", "faulthandler", "gc", "itertools", "marshal", "posix", "pwd", "sys", "time"}
 )
 
+# Modules awslambdaric's bootstrap imports before the handler's: `import_module` returns the loaded one,
+# so a function file with the same name (`json.py`) is never read.
+PYTHON_RUNTIME_PRELOADED = frozenset({"importlib", "json", "logging", "os", "sys", "time", "traceback"})
+
 _PY_EXTENSION_MODULE = re.compile(r"\.(?:cpython-[^/]*\.so|abi3\.so|so|pyc)$")
 _NODE_EXTENSIONS = ("", ".js", ".mjs", ".cjs")
 _NODE_SOURCE_EXTENSIONS = (".ts", ".mts", ".cts")
@@ -101,6 +105,10 @@ def parse_python_handler(handler: str) -> PythonHandler | str:
         return "a Python handler is `module.function` with no empty part (no leading `/` or `./`)"
     if parts[0] in PYTHON_BUILTIN_MODULES:
         return f"`{parts[0]}` is a built-in module; the runtime refuses it as a handler module"
+    if parts[0] in PYTHON_RUNTIME_PRELOADED:
+        return (
+            f"the runtime has imported the standard `{parts[0]}` module already; a function module so named never loads"
+        )
     return PythonHandler(parts, function)
 
 
@@ -231,8 +239,10 @@ def _classify_last_binding(tree: cst.Module, bindings: _Bindings, found: Resolut
 
 
 def _rebinds_dynamically(source: str, name: str) -> bool:
-    """`globals()`, `exec`, module `__getattr__`, a star import, or a `global` statement naming it."""
+    """`globals()`, `exec`, module `__getattr__`, a star import, `name :=`, or a `global` statement naming it."""
     if _DYNAMIC_BINDING.search(source) or re.search(r"^\s*from\s+\S+\s+import\s+\*", source, re.M):
+        return True
+    if re.search(rf"(?<![\w.]){re.escape(name)}\s*:=", source):  # a walrus inside some expression
         return True
     return re.search(rf"^\s*global\s+(?:[\w\s,]*,\s*)?{re.escape(name)}\s*(?:,|$|;|#)", source, re.M) is not None
 
@@ -482,8 +492,21 @@ _OPAQUE = re.compile(
 
 
 def node_exports(text: str) -> NodeExports:
-    """The names a JavaScript module exports, read from its text (CommonJS and ES modules)."""
-    code = _strip_js_comments(text.removeprefix("\ufeff"))
+    """The names a JavaScript module exports, read from its text (CommonJS and ES modules).
+
+    Comments and strings are set aside first; when that goes astray (a regular expression with a
+    quote in it, as in minified code), the raw text counts too, so a missed export is not reported.
+    """
+    text = text.removeprefix("\ufeff")
+    code, confused = _strip_js_comments(text)
+    exports = _exports_in(code)
+    if not confused:
+        return exports
+    raw = _exports_in(text)
+    return NodeExports(exports.names | raw.names, exports.opaque or raw.opaque)
+
+
+def _exports_in(code: str) -> NodeExports:
     names = {a or b for a, b in _CJS_PROPERTY.findall(code)}
     names.update(_CJS_DEFINE.findall(code))
     names.update(_ESM_DECLARATION.findall(code))
@@ -574,36 +597,43 @@ def _top_level_items(body: str) -> Iterator[str]:
     yield body[start:]
 
 
-def _strip_js_comments(text: str) -> str:
+def _strip_js_comments(text: str) -> tuple[str, bool]:
     """The text with comments dropped and strings kept only when they read as a name (`"handler"`).
 
-    A URL or a message in a string (`'see exports.handler = …'`) must not read as code.
+    A URL or a message in a string (`'see exports.handler = …'`) must not read as code.  The flag
+    says a string or comment did not close where it should: the split is not to be trusted.
     """
     out: list[str] = []
     index = 0
     length = len(text)
+    confused = False
     while index < length:
         char = text[index]
         if char in "\"'`":
-            end = _string_end(text, index)
+            end, closed = _string_end(text, index)
             literal = text[index:end]
             out.append(literal if re.fullmatch(rf"(.){_IDENT}\1", literal) else char + char)
+            confused = confused or not closed
             index = end
         elif text.startswith("//", index):
             newline = text.find("\n", index)
             index = length if newline < 0 else newline
         elif text.startswith("/*", index):
             close = text.find("*/", index + 2)
+            confused = confused or close < 0
             index = length if close < 0 else close + 2
             out.append(" ")
         else:
             out.append(char)
             index += 1
-    return "".join(out)
+    return "".join(out), confused
 
 
-def _string_end(text: str, start: int) -> int:
-    """The index after the string literal opening at `start` (a template literal may span lines)."""
+def _string_end(text: str, start: int) -> tuple[int, bool]:
+    """The index after the string literal opening at `start`, and whether its closing quote was found.
+
+    Only a template literal may span lines.
+    """
     quote = text[start]
     index = start + 1
     while index < len(text):
@@ -611,7 +641,9 @@ def _string_end(text: str, start: int) -> int:
         if char == "\\":
             index += 2
             continue
-        if char == quote or (char == "\n" and quote != "`"):
-            return index + 1
+        if char == quote:
+            return index + 1, True
+        if char == "\n" and quote != "`":
+            return index + 1, False
         index += 1
-    return len(text)
+    return len(text), False
