@@ -232,6 +232,14 @@ def test_missing_module_suggests_files() -> None:
     assert python("lambda_functon.handler", files).suggestions == ("lambda_function",)
 
 
+def test_directory_named_as_the_module() -> None:
+    files = {"app/handler.py": "def lambda_handler(event, context):\n    pass\n", "app/util.py": ""}
+    result = python("app.lambda_handler", files)
+    assert result.status is Resolved.MISSING_MODULE
+    assert result.suggestions == ("app.handler", "app.util")
+    assert "`app/` is a directory: the handler must name a module in it" in result.reason
+
+
 def test_class_attribute_handler_is_a_missing_module_that_says_why() -> None:
     files = {"app.py": "class Handler:\n    def handle(self, event, context):\n        pass\n"}
     result = python("app.Handler.handle", files)

@@ -28,19 +28,19 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover - typing only; libcst is imported lazily
+if TYPE_CHECKING:  # typing only: libcst is imported where a module is parsed
     import libcst as cst
 
 MAX_SOURCE_CHARS = 1024 * 1024  # bigger modules are generated or vendored: not worth parsing
 
-# Modules compiled into CPython on Linux (`sys.builtin_module_names` of 3.9-3.13 builds): a handler
-# module named like one of them is refused by the runtime, whatever the function directory holds.
+# Modules compiled into CPython on Linux (a subset of `sys.builtin_module_names`, checked on 3.11): a
+# handler module named like one of them is refused by the runtime, whatever the function directory holds.
 PYTHON_BUILTIN_MODULES = frozenset(
     {"atexit", "builtins", "errno", "faulthandler", "gc", "itertools", "marshal", "posix", "pwd", "sys", "time"}
 )
 
-# Modules awslambdaric's bootstrap imports before the handler's: `import_module` returns the loaded one,
-# so a function file with the same name (`json.py`) is never read.
+# Modules awslambdaric's `bootstrap.py` imports at its top, before the handler's: `import_module` returns
+# the loaded one, so a function file with the same name (`json.py`) is never read.
 PYTHON_RUNTIME_PRELOADED = frozenset({"importlib", "json", "logging", "os", "sys", "time", "traceback"})
 
 _PY_EXTENSION_MODULE = re.compile(r"\.(?:cpython-[^/]*\.so|abi3\.so|so|pyc)$")
@@ -57,7 +57,7 @@ class Resolved(Enum):
     MISSING_NAME = "missing-name"  # the module is there, the name is not
     MISSING_MODULE = "missing-module"  # no such module in the function directory
     UNPARSABLE = "unparsable"  # the module has a syntax error: the runtime fails importing it
-    MALFORMED = "malformed"  # the handler string itself cannot work (no dot, empty part, `..`, built-in module)
+    MALFORMED = "malformed"  # the string cannot work (no dot, empty part, `..`, a built-in or preloaded module)
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,8 @@ class FunctionFiles:
 
 @dataclass(frozen=True)
 class Resolution:
+    """A handler's classification, with what a message needs to explain it."""
+
     status: Resolved
     handler: str
     name: str  # the function (Python) or export path (Node) the handler names
@@ -153,7 +155,12 @@ def _missing_python_module(handler: str, parsed: PythonHandler, files: FunctionF
     suggestions = tuple(dict.fromkeys([*same_stem, *close]))[:3]
     reason = f"no `{'/'.join(parsed.module)}.py` in the function directory"
     prefix = _defined_module_prefix(parsed.module, files)
-    if prefix is not None:
+    package = "/".join(parsed.module)
+    if files.exists(package):  # a namespace package: it has no functions of its own
+        inside = [module for module in modules if module.startswith(wanted + ".")]
+        suggestions = tuple(dict.fromkeys([*inside, *suggestions]))[:3]
+        reason += f"; `{package}/` is a directory: the handler must name a module in it"
+    elif prefix is not None:
         reason += f"; `{prefix}` exists, but a Python handler names a module-level function (`module.function`)"
     return Resolution(Resolved.MISSING_MODULE, handler, parsed.function, reason=reason, suggestions=suggestions)
 
