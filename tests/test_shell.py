@@ -147,3 +147,16 @@ def test_healthcheck_command() -> None:
     assert text[commands[0].span.start : commands[0].span.end] == "curl -f http://localhost/"
     exec_form = 'FROM alpine\nHEALTHCHECK CMD ["wget", "-q", "--spider", "http://localhost/"]\n'
     assert [command.name for command in _commands(exec_form)] == ["wget"]
+
+
+def test_subshell_nesting_between_commands() -> None:
+    commands = split_commands("(cd /tmp && make) && go build; f() { x; }; ( (a) ); b", Span)
+    nesting = [(command.name, command.leaves, command.enters) for command in commands]
+    assert nesting == [("cd", 0, 1), ("make", 0, 0), ("go", 1, 0), ("f", 0, 0), ("x", 0, 0), ("a", 0, 2), ("b", 2, 0)]
+
+
+def test_case_patterns_and_heredoc_data_are_not_subshells() -> None:
+    script = "case $1 in a) cd /x ;; esac\ncat <<X > f\n(not a subshell\nX\nmake\n"
+    assert [(command.name, command.leaves, command.enters) for command in split_commands(script, Span)] == [
+        ("case", 0, 0), ("cd", 0, 0), ("esac", 0, 0), ("cat", 0, 0), ("make", 0, 0),
+    ]  # fmt: skip

@@ -2,14 +2,12 @@
 
 `(cd /tmp && make) && go build` builds in the directory the RUN started in: a subshell gets a copy
 of its parent's working directory and variables, and changes to them end with it.  The splitter
-(`lintslim.syntax.shell`) keeps only the last control operator before each command, so `) &&` reads
-as `&&`; here the parentheses are counted in the source text between one command and the next
-(outside comments), which is all that can stand there: operators, blanks, continuations, reserved
-words and comments.
+(`lintslim.syntax.shell`) counts the parentheses between commands (`Command.leaves`/`enters`);
+here a heredoc script that follows the instruction line also ends what that line left open.
 
-Parentheses inside a `case … esac` are patterns (`a) cmd ;;`), not subshells: they are not counted,
-so a subshell inside a case arm is not seen (the old, leaking reading).  Function definitions
-(`f() { … }`) open and close in the same gap and cancel out.
+Parentheses inside a `case … esac` are patterns (`a) cmd ;;`), not subshells: the splitter does not
+count them, so a subshell inside a case arm is not seen.  Function definitions (`f() { … }`) open
+and close between two commands and cancel out.
 """
 
 from __future__ import annotations
@@ -60,30 +58,16 @@ def commands_with_nesting(dockerfile: Dockerfile, instruction: Instruction) -> I
 
     A heredoc body is a script of its own: the subshells of the script before it end there.
     """
-    text = dockerfile.text
     effective = instruction.effective
     depth = 0
-    in_case = 0
     script = None
-    previous_end = 0
     for command in shell_commands(dockerfile, instruction):
-        span = command.span
+        leaves = command.leaves
         current = _script_of(effective, command)
-        leaves = enters = 0
         if current != script:
-            leaves, depth, script = depth, 0, current
-            previous_end = _script_start(effective, current)
-        if not in_case:
-            closed, opened = _parentheses(text, previous_end, span.start)
-            closed = min(closed, depth)
-            leaves, enters = leaves + closed, opened
-            depth += opened - closed
-        if command.name == "case":
-            in_case += 1
-        elif command.name == "esac" and in_case:
-            in_case -= 1
-        previous_end = max(previous_end, span.end)
-        yield command, Nesting(leaves, enters)
+            leaves, depth, script = depth, 0, current  # the splitter starts each script at depth 0
+        depth += command.enters - command.leaves
+        yield command, Nesting(leaves, command.enters)
 
 
 def _script_of(instruction: Instruction, command: Command) -> int:
@@ -95,30 +79,3 @@ def _script_of(instruction: Instruction, command: Command) -> int:
         if heredoc.body.start <= start <= heredoc.body.end:
             return index
     return len(instruction.heredocs)
-
-
-def _script_start(instruction: Instruction, script: int) -> int:
-    if script == _LINE_SCRIPT or script >= len(instruction.heredocs):
-        return instruction.rest.span.start if instruction.rest is not None else instruction.span.start
-    return instruction.heredocs[script].body.start
-
-
-def _parentheses(text: str, start: int, end: int) -> tuple[int, int]:
-    """Subshells closed, then opened, by the operators in `text[start:end]` (a `(…)` pair within it cancels)."""
-    closed = opened = 0
-    index = start
-    while index < end:
-        char = text[index]
-        if char == "#":
-            newline = text.find("\n", index, end)
-            index = end if newline == -1 else newline
-            continue
-        if char == "(":
-            opened += 1
-        elif char == ")":
-            if opened:
-                opened -= 1
-            else:
-                closed += 1
-        index += 1
-    return closed, opened

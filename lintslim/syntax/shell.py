@@ -90,6 +90,10 @@ class Command:
     operator: str = ""  # the control operator before it ("" for the first command)
     redirects: tuple[Redirect, ...] = ()
     in_heredoc: bool = False  # read from a heredoc body rather than the instruction line
+    # Subshells that ended, then began, between the previous command of the same script and this one:
+    # `(cd /tmp && make) && go build` gives `cd` enters=1 and `go` leaves=1.
+    leaves: int = 0
+    enters: int = 0
     # `NAME=value` words before the program (including those given to `env`), and the program
     # with its arguments past them and past wrappers (`sudo`, `env`, `exec`…); set once, here.
     assignments: dict[str, str] = field(init=False, compare=False)
@@ -162,6 +166,10 @@ class _Builder:
     operator: str = ""
     pending_redirect: tuple[str, int, int] | None = None  # operator, start, end
     heredoc_markers: list[tuple[str, bool]] = field(default_factory=list)  # name, strip tabs
+    depth: int = 0  # subshells open
+    closed: int = 0  # subshells ended since the last command
+    opened: int = 0  # subshells begun since the last command (a `(…)` pair with no command inside cancels)
+    in_case: int = 0  # inside `case … esac`, where `a)` is a pattern, not the end of a subshell
 
     def add_word(self, word: Word, start: int) -> None:
         if self.pending_redirect is not None:
@@ -180,13 +188,31 @@ class _Builder:
         if self.words or self.redirects:
             parts: list[Word | Redirect] = [*self.words, *self.redirects]
             start, end = min(part.start for part in parts), max(part.end for part in parts)
-            self.commands.append(
-                Command(
-                    tuple(self.words), start, end, self.span_of, self.operator, tuple(self.redirects), self.in_heredoc
-                )
-            )
+            leaves = min(self.closed, self.depth)
+            self.depth += self.opened - leaves
+            command = Command(
+                tuple(self.words), start, end, self.span_of, self.operator, tuple(self.redirects), self.in_heredoc,
+                leaves, self.opened,
+            )  # fmt: skip
+            self.commands.append(command)
+            self.closed = self.opened = 0
+            if command.name == "case":
+                self.in_case += 1
+            elif command.name == "esac" and self.in_case:
+                self.in_case -= 1
         self.words, self.redirects = [], []
         self.operator = operator
+
+    def parenthesis(self, char: str) -> None:
+        """Count a subshell parenthesis (after `end_command` has closed the command before it)."""
+        if self.in_case:
+            return
+        if char == "(":
+            self.opened += 1
+        elif self.opened:
+            self.opened -= 1
+        else:
+            self.closed += 1
 
     def flush_redirect(self) -> None:
         if self.pending_redirect is not None:
@@ -232,6 +258,8 @@ def split_commands(text: str, span_of: SpanOf, *, in_heredoc: bool = False) -> l
             builder.heredoc_markers.clear()
         elif kind == "operator":
             builder.end_command(token.group())
+            if token.group() in ("(", ")"):
+                builder.parenthesis(token.group())
         elif kind == "redirect":
             end = _redirect(builder, text, index, end)
         index = end  # blanks, continuations and comments are skipped
