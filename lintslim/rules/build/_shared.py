@@ -7,8 +7,6 @@ import posixpath
 
 # Docker's default PATH in Linux images: where a program named without a path is found.
 PATH_DIRECTORIES = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-# The users distroless images define; any other user name cannot be resolved there.
-DISTROLESS_USERS = frozenset({"root", "nonroot", "nobody"})
 
 
 def program_paths(program: str, workdir: str | None) -> set[str]:

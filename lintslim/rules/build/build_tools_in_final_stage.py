@@ -8,7 +8,8 @@ from lintslim.analysis.toolchain import build_steps, tool_installs, toolchain_pu
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import ImageFacts, image_facts, runtime_image
-from lintslim.rules.build._shared import DISTROLESS_USERS, known_user, program_paths
+from lintslim.knowledge.runtime import DISTROLESS_USERS
+from lintslim.rules.build._shared import known_user, program_paths
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import shell_commands
 from lintslim.syntax.stages import Stage

@@ -20,8 +20,9 @@ from lintslim.analysis.toolchain import (
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge import runtime_image, stage_facts
+from lintslim.knowledge.runtime import DISTROLESS_USERS
 from lintslim.rules._edits import keyword_case, newline_of
-from lintslim.rules.build._shared import DISTROLESS_USERS, known_user, program_paths
+from lintslim.rules.build._shared import known_user, program_paths
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.source import Span

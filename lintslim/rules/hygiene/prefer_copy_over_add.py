@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from lintslim.analysis.paths import REMOTE
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.syntax.nodes import Instruction
 
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|git@", re.ASCII)
 # ADD unpacks local tar archives, plain or compressed (identity, gzip, bzip2, xz; zstd in newer
 # BuildKit).  A compressed file may be a tar, so every compression suffix counts as an archive.
 _ARCHIVE_SUFFIXES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tzst", ".gz", ".bz2", ".xz", ".zst", ".lz", ".lzma")
@@ -15,7 +14,7 @@ ADD_ONLY_FLAGS = frozenset({"checksum", "keep-git-dir", "unpack"})
 
 
 def is_remote(source: str) -> bool:
-    return bool(_URL.match(source))
+    return bool(REMOTE.match(source))
 
 
 def is_archive(source: str) -> bool:
