@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,11 +65,6 @@ class ImageFacts:
     @property
     def is_toolchain(self) -> bool:
         return self.role == "toolchain"
-
-    @property
-    def is_static_only(self) -> bool:
-        """No C library at all: only fully static binaries run here (scratch, distroless/static…)."""
-        return self.libc == "none"
 
 
 @dataclass(frozen=True)
@@ -177,11 +172,6 @@ def image_architecture(image: ImageRef | None, platform: str | None = None) -> s
     if match is None:
         return None
     return _ARCH_ALIASES.get(match.group(1), match.group(1))
-
-
-def fact_names() -> tuple[str, ...]:
-    """The fact fields, for documentation and tests."""
-    return tuple(item.name for item in fields(ImageFacts) if item.name not in ("id", "family", "key", "sources"))
 
 
 def stage_facts(graph: BuildGraph, stage: Stage) -> ImageFacts | None:

@@ -16,7 +16,6 @@ from lintslim.syntax.image import ImageRef
 STATIC_RUNTIME = "gcr.io/distroless/static-debian13"
 GLIBC_RUNTIME = "gcr.io/distroless/cc-debian13"
 STATIC_RUNTIME_CHAINGUARD = "cgr.dev/chainguard/static"
-GLIBC_RUNTIME_CHAINGUARD = "cgr.dev/chainguard/glibc-dynamic"
 # The users the distroless images define (root 0, nobody 65534, nonroot 65532; distroless
 # base/testdata/base.yaml): any other user name cannot be resolved there.
 DISTROLESS_USERS = frozenset({"root", "nonroot", "nobody"})

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from lintslim.analysis.artifacts import Artifacts
 from lintslim.analysis.paths import REMOTE
 from lintslim.analysis.toolchain import installs_matching
+from lintslim.knowledge.runtime import STATIC_RUNTIME, STATIC_RUNTIME_CHAINGUARD
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
 from lintslim.syntax.stages import BuildGraph, Stage
 
 DEBIAN_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"  # Debian, Ubuntu, Alpine, Wolfi, distroless
 RHEL_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"  # Fedora, RHEL, Amazon Linux, Lambda bases
-STATIC_SUGGESTION = "`gcr.io/distroless/static-debian13` or `cgr.dev/chainguard/static`"
+STATIC_SUGGESTION = f"`{STATIC_RUNTIME}` or `{STATIC_RUNTIME_CHAINGUARD}`"
 # ADD unpacks local tar archives: what they hold is unknown.
 _ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst)(\.[a-z0-9]+)?$|\.tar\.", re.IGNORECASE)
 _CA_PACKAGE = re.compile(r"ca-certificates([=<>~].*)?")
