@@ -18,7 +18,7 @@ from lintslim.engine.rule import Rule, Severity
 
 CONFIG_FILES = (".lintslim.yaml", ".lintslim.yml", "pyproject.toml")
 TOP_LEVEL_KEYS = (
-    "select", "extend-select", "ignore", "per-file-ignores", "fail-on", "unsafe-fixes", "exclude", "rules",
+    "select", "extend-select", "ignore", "per-file-ignores", "fail-on", "unsafe-fixes", "exclude", "rules", "lambda",
 )  # fmt: skip
 
 
@@ -42,6 +42,9 @@ class Settings:
     unsafe_fixes: bool = False
     exclude: tuple[str, ...] = ()
     rules: Mapping[str, RuleSettings] = field(default_factory=dict)  # keyed by rule code
+    # Whether Dockerfiles build AWS Lambda images: True/False for all, or globs naming those that do
+    # (the others are detected); None (the default) detects every file from its content.
+    lambda_images: bool | tuple[str, ...] | None = None
     source: Path | None = None  # the file these settings came from
 
     @property
@@ -80,6 +83,15 @@ class Settings:
             return resolved.relative_to(root).as_posix()
         except ValueError:
             return Path(path).as_posix()
+
+    def lambda_for(self, path: str | None) -> bool | None:
+        """True: the file builds a Lambda image; False: it does not; None: detect it from its content."""
+        if self.lambda_images is None or isinstance(self.lambda_images, bool):
+            return self.lambda_images
+        if path is None or path == "-":
+            return None
+        relative = self.relative(path)
+        return True if any(matches(pattern, relative) for pattern in self.lambda_images) else None
 
     def options_for(self, rule: type[Rule]) -> dict[str, Any]:
         options = rule.default_options()
@@ -235,7 +247,17 @@ def settings_from_mapping(raw: Mapping[str, Any], registry: Registry, source: Pa
         settings = replace(settings, per_file_ignores=_per_file_ignores(raw["per-file-ignores"], registry, where))
     if "rules" in raw:
         settings = replace(settings, rules=_rule_settings(raw["rules"], registry, where))
+    if "lambda" in raw:
+        settings = replace(settings, lambda_images=_lambda_images(raw["lambda"], where))
     return settings
+
+
+def _lambda_images(value: Any, where: str) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and value and all(isinstance(item, str) and item for item in value):
+        return tuple(value)
+    raise ConfigError(f"{where}: `lambda` must be true, false or a list of glob patterns naming Lambda Dockerfiles")
 
 
 def _per_file_ignores(value: Any, registry: Registry, where: str) -> dict[str, tuple[str, ...]]:

@@ -29,6 +29,7 @@ CASE_KEYS = frozenset(
         "doc",
         "context",
         "new_files",
+        "config",
     }
 )
 POSITION_KEYS = ("line", "column", "end_line", "end_column")
@@ -92,15 +93,16 @@ def _validate_case(case: Any, where: str) -> None:
     for key in ("pass", "fail", "fix", "unsafe_fix"):
         if key in case and not isinstance(case[key], str):
             raise CaseFileError(f"{where}: `{key}` must be a string")
-    if "pass" in case and set(case) - {"pass", "options", "doc", "context"}:
-        raise CaseFileError(f"{where}: a `pass` case takes only `options`, `context` and `doc`")
+    if "pass" in case and set(case) - {"pass", "options", "doc", "context", "config"}:
+        raise CaseFileError(f"{where}: a `pass` case takes only `options`, `context`, `config` and `doc`")
     if "violations_after_fix" in case and not ({"fix", "unsafe_fix"} & set(case)):
         raise CaseFileError(f"{where}: `violations_after_fix` needs `fix` or `unsafe_fix`")
     for key in ("violations", "violations_after_fix"):
         if key in case:
             _validate_positions(case[key], f"{where}: `{key}`")
-    if "options" in case and not isinstance(case["options"], dict):
-        raise CaseFileError(f"{where}: `options` must be a mapping")
+    for key in ("options", "config"):
+        if key in case and not isinstance(case[key], dict):
+            raise CaseFileError(f"{where}: `{key}` must be a mapping")
     for key in ("context", "new_files"):
         files = case.get(key, {})
         if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):

@@ -359,3 +359,32 @@ def test_every_corpus_lambda_file_on_an_aws_base_is_detected() -> None:
         image = lambda_image(dockerfile)
         assert image is not None and image.on_aws_base, path
     assert on_aws_base >= 50
+
+
+PLAIN_HANDLER_IMAGE = 'FROM python:3.12-slim\nCOPY app.py /function/\nWORKDIR /function\nCMD ["app.handler"]\n'
+
+
+def test_config_true_makes_a_plain_image_a_lambda_image() -> None:
+    dockerfile = parse(PLAIN_HANDLER_IMAGE)
+    assert lambda_image(dockerfile) is None  # no context: the handler file cannot be seen
+    image = lambda_image(dockerfile, config=True)
+    assert image is not None and image.reason is Reason.CONFIG
+    assert image.function_directory == "/function" and image.language == "python"  # from the base image
+
+
+def test_config_true_is_the_weakest_evidence() -> None:
+    image = lambda_image(parse("FROM public.ecr.aws/lambda/python:3.12\nCMD [\"app.handler\"]\n"), config=True)
+    assert image is not None
+    assert [item.reason for item in image.evidence] == [Reason.AWS_BASE, Reason.CONFIG]
+
+
+def test_config_false_overrides_an_aws_base() -> None:
+    dockerfile = parse("FROM public.ecr.aws/lambda/python:3.12\nCMD [\"app.handler\"]\n")
+    assert lambda_image(dockerfile, config=False) is None
+    assert lambda_image(dockerfile) is not None  # the cached answer is per config
+
+
+def test_config_reaches_rules_through_the_rule_context() -> None:
+    dockerfile = parse(PLAIN_HANDLER_IMAGE)
+    image = lambda_image(RuleContext(dockerfile, lambda_config=True))
+    assert image is not None and image.reason is Reason.CONFIG

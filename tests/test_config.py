@@ -56,3 +56,23 @@ def test_settings_loaded_once_per_config_file(tmp_path: Path) -> None:
     assert first is again
     assert first.fail_on.value == "error"
     assert resolve_settings(files["other"], registry, cache=cache).fail_on.value == "warning"
+
+
+def test_lambda_key_takes_a_boolean_or_globs(tmp_path: Path) -> None:
+    registry = default_registry()
+    (tmp_path / ".lintslim.yaml").write_text("lambda: ['functions/**/Dockerfile']\n", encoding="utf-8")
+    settings = resolve_settings(tmp_path / "x", registry)
+    assert settings.lambda_for(str(tmp_path / "functions" / "api" / "Dockerfile")) is True
+    assert settings.lambda_for(str(tmp_path / "web" / "Dockerfile")) is None  # detected from content
+    assert settings.lambda_for("-") is None
+    (tmp_path / ".lintslim.yaml").write_text("lambda: false\n", encoding="utf-8")
+    assert resolve_settings(tmp_path / "x", registry).lambda_for(str(tmp_path / "Dockerfile")) is False
+
+
+@pytest.mark.parametrize("value", ["'yes'", "[]", "[1]", "{a: 1}"])
+def test_lambda_key_rejects_other_values(tmp_path: Path, value: str) -> None:
+    from lintslim.config import ConfigError
+
+    (tmp_path / ".lintslim.yaml").write_text(f"lambda: {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="`lambda` must be true, false or a list of glob patterns"):
+        resolve_settings(tmp_path / "x", default_registry())

@@ -28,6 +28,8 @@ Keys of a case:
   end column is exclusive).
 - `violations_after_fix`: the findings left in the `fix` / `unsafe_fix` result, for a partial fix.
 - `options`: the rule's options for this case (as under `[tool.lintslim.rules.<CODE>]`).
+- `config`: top-level configuration keys for this case (as under `[tool.lintslim]`), such as
+  `{lambda: true}`.
 - `context`: the build context, as a mapping of relative file paths to their text (`.dockerignore`,
   `go.mod`, `app/requirements.txt`...).  The files are written to a temporary directory that
   becomes the context; without the key a case has no context directory at all.
@@ -90,7 +92,7 @@ def _text(case: dict[str, Any]) -> str:
 
 def _linter(code: str, case: dict[str, Any], tmp_path: Path) -> Linter:
     registry = default_registry()
-    raw: dict[str, Any] = {"select": [code]}
+    raw: dict[str, Any] = {**case.get("config", {}), "select": [code]}
     if case.get("options"):
         raw["rules"] = {code: case["options"]}
     return Linter.for_path(registry, settings_from_mapping(raw, registry), None, _context_dir(case, tmp_path))

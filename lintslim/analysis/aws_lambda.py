@@ -16,10 +16,11 @@ Evidence, strongest first (several may hold; all are recorded):
   context tell, when the Dockerfile builds that project;
 - the AWS Lambda Web Adapter copied into `/opt/extensions/` (it runs a web app as the function);
 - a handler-style CMD (`["app.handler"]`, `["pkg.Class::handleRequest"]`) on a plain base, when the
-  file it names is in the build context (a strong hint: the image cannot run anything else).
+  file it names is in the build context (a strong hint: the image cannot run anything else);
+- the configuration: `lambda = true` (or a glob in `lambda = [...]` matching the file).  `lambda = false`
+  overrides everything above: the file is never taken for a Lambda image.
 
-Config (`lambda = true`, a `lambda` preset) is not read here yet.  Facts from
-`../shared/reference/base-images-and-lambda.md` §2.
+Facts from `../shared/reference/base-images-and-lambda.md` §2.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Reason(enum.Enum):
     RUNTIME_CLIENT = "runtime-client"
     WEB_ADAPTER = "web-adapter"
     HANDLER_CMD = "handler-cmd"
+    CONFIG = "config"
 
 
 @dataclass(frozen=True)
@@ -135,10 +137,12 @@ def lambda_image(
     source: RuleContext | Dockerfile,
     build_context: ContextFiles | None = None,
     templates: SamTemplates | None = None,
+    config: bool | None = None,
 ) -> LambdaImage | None:
     """The final image as a Lambda image, or None when nothing says it is one.
 
-    Given a RuleContext, its build context and templates are used; computed once per document and context.
+    Given a RuleContext, its build context, templates and `lambda` config are used; computed once per
+    document and context.  `config` True makes the image a Lambda image, False never.
     """
     if isinstance(source, Dockerfile):
         dockerfile = source
@@ -146,20 +150,25 @@ def lambda_image(
         dockerfile = source.dockerfile
         build_context = source.build_context
         templates = source.sam_templates
+        config = source.lambda_config
+    if config is False:
+        return None
     key = ("aws_lambda", "image")
     cached = dockerfile.memo.get(key)
-    if isinstance(cached, tuple) and cached[0] is build_context and cached[1] is templates:
-        result: LambdaImage | None = cached[2]
+    if isinstance(cached, tuple) and cached[0] is build_context and cached[1] is templates and cached[2] is config:
+        result: LambdaImage | None = cached[3]
         return result
-    result = _detect(dockerfile.graph, build_context, templates)
-    dockerfile.memo[key] = (build_context, templates, result)
+    result = _detect(dockerfile.graph, build_context, templates, config)
+    dockerfile.memo[key] = (build_context, templates, config, result)
     return result
 
 
 # --- detection ------------------------------------------------------------------------------------
 
 
-def _detect(graph: BuildGraph, context: ContextFiles | None, templates: SamTemplates | None) -> LambdaImage | None:
+def _detect(
+    graph: BuildGraph, context: ContextFiles | None, templates: SamTemplates | None, config: bool | None
+) -> LambdaImage | None:
     final = graph.final
     if final is None:
         return None
@@ -173,10 +182,13 @@ def _detect(graph: BuildGraph, context: ContextFiles | None, templates: SamTempl
     language = _language(facts, client, cmd)
     if not evidence:
         handler = _handler_in_context(graph, cmd_instruction, cmd, context)
-        if handler is None:
-            return None
-        evidence.append(handler[0])
-        language = language or handler[1]
+        if handler is not None:
+            evidence.append(handler[0])
+            language = language or handler[1]
+    if config:
+        evidence.append(Evidence(Reason.CONFIG, "the configuration says it is one (the `lambda` setting)"))
+    if not evidence:
+        return None
     return LambdaImage(
         stage=final,
         evidence=tuple(evidence),

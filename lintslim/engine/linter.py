@@ -72,10 +72,13 @@ class Linter:
         if build_context is None:
             build_context = self.build_context(dockerfile.path)
         templates = self.sam_templates(dockerfile.path)
+        lambda_config = self.settings.lambda_for(dockerfile.path)
         found: list[Diagnostic] = []
         for rule in self.rules:
             options = self.settings.options_for(rule)
-            context = RuleContext(dockerfile, options, self.context_dir, suppressions, build_context, templates)
+            context = RuleContext(
+                dockerfile, options, self.context_dir, suppressions, build_context, templates, lambda_config
+            )
             severity = self.settings.severity_for(rule)
             try:
                 diagnostics = list(rule().check(context))

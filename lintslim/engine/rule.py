@@ -124,6 +124,7 @@ class RuleContext:
     `build_context` is None without a context directory.  One object serves every rule of a lint
     run and reads nothing until a rule asks (the ignore file, the listing of the context).
     `sam_templates` (SAM/CloudFormation templates above the Dockerfile) is shared and lazy the same way.
+    `lambda_config` is what the configuration says about the file being an AWS Lambda image.
     """
 
     dockerfile: Dockerfile
@@ -132,6 +133,7 @@ class RuleContext:
     suppressions: Suppressions | None = None
     build_context: BuildContext | None = None
     sam_templates: SamTemplates | None = None
+    lambda_config: bool | None = None  # the `lambda` config key for this file: True, False or None (detect)
 
     @property
     def graph(self) -> BuildGraph:
