@@ -30,7 +30,7 @@ from lintslim.output import (
     write_full,
     write_github,
 )
-from lintslim.runner import FileReport, FixMode, check_text
+from lintslim.runner import FileReport, FixMode, build_inputs, check_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -41,6 +41,13 @@ class UsageError(Exception):
 
 def _comma_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _build_arg(value: str) -> tuple[str, str]:
+    name, equals, setting = value.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {value!r}")
+    return name.strip(), setting
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,7 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default: style)"
     )
     check.add_argument("--config", type=Path, help="use this pyproject.toml or .lintslim.yaml instead of searching")
-    check.add_argument("--context", type=Path, help="the build context (default: the Dockerfile's directory)")
+    check.add_argument(
+        "--context",
+        type=Path,
+        help="the build context (default: a SAM template's DockerContext, else the Dockerfile's directory)",
+    )
+    check.add_argument(
+        "--build-arg", type=_build_arg, action="append", default=[], metavar="NAME=VALUE",
+        help="a build argument, as `docker build --build-arg` (resolves ARGs; repeatable)",
+    )  # fmt: skip
     check.add_argument("--stdin-filename", help="the path to report (and find config from) for `-`")
     check.add_argument("--force-exclude", action="store_true", help="apply `exclude` to paths given explicitly too")
 
@@ -144,9 +159,11 @@ def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cac
     if (not target.explicit or args.force_exclude) and name != "-" and settings.is_excluded(name):
         return None  # decided before reading: an excluded file is never read, so it cannot fail the run
     source = _read(target, args)
-    context = args.context or (Path(source.path).parent if source.path != "-" else Path.cwd())
+    inputs = build_inputs(source.path, args.context, dict(args.build_arg))
     mode = FixMode(apply=args.fix or args.diff, unsafe=settings.unsafe_fixes, new_files=target.path != "-")
-    report = check_text(source.text, source.path, settings, registry, mode, context)
+    report = check_text(
+        source.text, source.path, settings, registry, mode, inputs.context_dir, inputs.build_args, inputs.templates
+    )
     if report.error is None and args.fix and not args.diff:
         if target.path == "-":
             sys.stdout.write(report.text)  # always: a filter that prints nothing would empty the file

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lintslim.config import Settings
 from lintslim.engine.fixes import Applicability
@@ -12,7 +14,9 @@ from lintslim.engine.linter import Linter, RuleCrash, fix_text
 from lintslim.engine.registry import Registry
 from lintslim.engine.rule import Diagnostic, Severity
 from lintslim.syntax.nodes import Dockerfile
-from lintslim.syntax.parser import parse
+
+if TYPE_CHECKING:
+    from lintslim.context.sam import SamTemplates
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,34 @@ class FileReport:
         return self.text_changed or bool(self.new_files)
 
 
+@dataclass(frozen=True)
+class BuildInputs:
+    """What `docker build` (or `sam build`) would be given besides the Dockerfile."""
+
+    context_dir: Path | None
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    templates: SamTemplates | None = None  # the SAM/CloudFormation templates around the Dockerfile
+
+
+def build_inputs(path: str, context: Path | None = None, build_args: Mapping[str, str] | None = None) -> BuildInputs:
+    """The build context and build arguments for the Dockerfile at `path`.
+
+    Given ones win.  Otherwise a SAM/CloudFormation template that builds this Dockerfile supplies its
+    `DockerContext` and `DockerBuildArgs`, as `sam build` would; else the context is the Dockerfile's
+    directory, as `docker build -f` users usually have it.  Standard input gets the current directory.
+    """
+    if path == "-":
+        return BuildInputs(context or Path.cwd(), dict(build_args or {}))
+    from lintslim.context.sam import SamTemplates
+
+    templates = SamTemplates(path)
+    function = templates.function
+    if context is None:
+        context = function.context_path if function is not None else Path(path).parent
+    template_args = function.build_args if function is not None else {}
+    return BuildInputs(context, {**template_args, **(build_args or {})}, templates)
+
+
 def check_text(
     text: str,
     path: str,
@@ -52,9 +84,11 @@ def check_text(
     registry: Registry,
     mode: FixMode = FixMode(),
     context_dir: Path | None = None,
+    build_args: Mapping[str, str] | None = None,
+    templates: SamTemplates | None = None,
 ) -> FileReport:
     """Lint (and with `mode.apply`, fix) one Dockerfile's text.  Never raises for a rule's bug."""
-    linter = Linter.for_path(registry, settings, path, context_dir)
+    linter = Linter.for_path(registry, settings, path, context_dir, build_args, templates)
     report = FileReport(path, text, text, fail_on=settings.fail_on)
     try:
         if mode.apply:
@@ -64,7 +98,7 @@ def check_text(
             if context_dir is not None:
                 report.new_files = {context_dir / relative: content for relative, content in outcome.new_files.items()}
         else:
-            report.dockerfile = parse(text, path)
+            report.dockerfile = linter.parse(text, path)
             report.diagnostics = linter.lint(report.dockerfile)
     except RuleCrash as crash:
         report.text = text

@@ -373,13 +373,13 @@ def test_config_true_makes_a_plain_image_a_lambda_image() -> None:
 
 
 def test_config_true_is_the_weakest_evidence() -> None:
-    image = lambda_image(parse("FROM public.ecr.aws/lambda/python:3.12\nCMD [\"app.handler\"]\n"), config=True)
+    image = lambda_image(parse('FROM public.ecr.aws/lambda/python:3.12\nCMD ["app.handler"]\n'), config=True)
     assert image is not None
     assert [item.reason for item in image.evidence] == [Reason.AWS_BASE, Reason.CONFIG]
 
 
 def test_config_false_overrides_an_aws_base() -> None:
-    dockerfile = parse("FROM public.ecr.aws/lambda/python:3.12\nCMD [\"app.handler\"]\n")
+    dockerfile = parse('FROM public.ecr.aws/lambda/python:3.12\nCMD ["app.handler"]\n')
     assert lambda_image(dockerfile, config=False) is None
     assert lambda_image(dockerfile) is not None  # the cached answer is per config
 

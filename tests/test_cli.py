@@ -750,6 +750,39 @@ def test_context_option_chooses_the_build_context(tmp_path: Path) -> None:
     assert "b3Bl" not in result.stdout
 
 
+def test_sam_template_supplies_the_build_context(tmp_path: Path) -> None:
+    dockerfile = write(tmp_path / "docker" / "Dockerfile", COPY_ALL)
+    write(tmp_path / "app.py", "print(1)\n")
+    write(tmp_path / "id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n")
+    write(
+        tmp_path / "template.yaml",
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n"
+        "    Metadata:\n      DockerContext: .\n      Dockerfile: docker/Dockerfile\n",
+    )
+    # `sam build` sends the template's DockerContext (the project root), so the root's files count
+    result = run("check", "--select", "LS106,LS203", dockerfile, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "LS106" in result.stdout and "`id_rsa`" in result.stdout
+    # an explicit --context still wins
+    chosen = run("check", "--select", "LS106,LS203", "--context", tmp_path / "docker", dockerfile, cwd=tmp_path)
+    assert chosen.returncode == 0, chosen.stdout
+
+
+def test_build_arg_resolves_arg_defaults(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", "ARG BASE=alpine:3.20\nFROM ${BASE}\nRUN echo hi\n")
+    plain = run("check", "--select", "LS304", "--output-format", "concise", "Dockerfile", cwd=tmp_path)
+    assert plain.returncode == 0, plain.stdout
+    given = run("check", "--select", "LS304", "--build-arg", "BASE=scratch", "Dockerfile", cwd=tmp_path)
+    assert given.returncode == 1 and "LS304" in given.stdout
+
+
+def test_build_arg_needs_a_name_and_a_value(tmp_path: Path) -> None:
+    write(tmp_path / "Dockerfile", "FROM alpine:3.20\n")
+    result = run("check", "--build-arg", "BASE", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line_error(result, "--build-arg", "expected NAME=VALUE")
+
+
 def test_json_lists_files_a_fix_creates(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("print(1)\n", encoding="utf-8")
     dockerfile = tmp_path / "Dockerfile"

@@ -224,3 +224,26 @@ Resources:
     templates = SamTemplates(dockerfile)
     assert len(templates.templates[0].functions) == 1
     assert templates.functions == ()
+
+
+def test_build_inputs_take_the_template_context_and_build_args(tmp_path: Path) -> None:
+    from lintslim.runner import build_inputs
+
+    (tmp_path / "functions" / "api").mkdir(parents=True)
+    dockerfile = tmp_path / "functions" / "api" / "Dockerfile"
+    dockerfile.write_text("ARG PYTHON=3.12\nFROM public.ecr.aws/lambda/python:${PYTHON}\n", encoding="utf-8")
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n"
+        "    Metadata:\n      Dockerfile: functions/api/Dockerfile\n      DockerContext: .\n"
+        "      DockerBuildArgs:\n        PYTHON: '3.13'\n        TAG: !Ref Tag\n",
+        encoding="utf-8",
+    )
+    inputs = build_inputs(str(dockerfile))
+    assert inputs.context_dir == tmp_path
+    assert inputs.build_args == {"PYTHON": "3.13"}  # a value that needs a parameter is unknown: left out
+    given = build_inputs(str(dockerfile), tmp_path / "functions", {"PYTHON": "3.14"})
+    assert given.context_dir == tmp_path / "functions" and given.build_args == {"PYTHON": "3.14"}
+    other = tmp_path / "other" / "Dockerfile"
+    other.parent.mkdir()
+    other.write_text("FROM alpine:3.20\n", encoding="utf-8")
+    assert build_inputs(str(other)).context_dir == other.parent and build_inputs(str(other)).build_args == {}

@@ -412,3 +412,19 @@ def test_platform_and_scratch_along_the_ancestry() -> None:
     assert unknown is not None and not unknown.complete
     assert graph.platform(plain) is None
     assert graph.builds_on_scratch(app) and graph.builds_on_scratch(base) and not graph.builds_on_scratch(plain)
+
+
+def test_build_args_override_declared_arg_defaults() -> None:
+    text = (
+        "ARG PYTHON=3.9\nFROM public.ecr.aws/lambda/python:${PYTHON}\n"
+        "ARG PYTHON\nARG MODE=debug\nARG TARGETARCH\nENV SHOWN=${MODE}-${PYTHON}-${TARGETARCH:-unknown}\n"
+        'CMD ["app.handler"]\n'
+    )
+    plain = parse(text)
+    assert plain.graph.stages[0].base.value == "public.ecr.aws/lambda/python:3.9"
+    given = parse(text, build_args={"PYTHON": "3.13", "MODE": "release", "UNDECLARED": "x", "TARGETARCH": "arm64"})
+    assert given.graph.stages[0].base.value == "public.ecr.aws/lambda/python:3.13"
+    scope = given.graph.scope_at(given.instructions[-1])
+    assert scope.values["SHOWN"] == "release-3.13-unknown"  # the platform ARGs come from the builder, not --build-arg
+    assert "UNDECLARED" not in scope.values  # a build argument nothing declares sets nothing
+    assert plain.graph.scope_at(plain.instructions[-1]).values["SHOWN"] == "debug-3.9-unknown"

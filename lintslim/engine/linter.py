@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,12 +39,24 @@ class Linter:
     settings: Settings
     rules: tuple[type[Rule], ...]
     context_dir: Path | None = None
+    build_args: Mapping[str, str] = field(default_factory=dict)  # `--build-arg` values, for ARG resolution
+    templates: SamTemplates | None = None  # the templates around the file, when the caller has looked them up
 
     @classmethod
     def for_path(
-        cls, registry: Registry, settings: Settings, path: str | None, context_dir: Path | None = None
+        cls,
+        registry: Registry,
+        settings: Settings,
+        path: str | None,
+        context_dir: Path | None = None,
+        build_args: Mapping[str, str] | None = None,
+        templates: SamTemplates | None = None,
     ) -> Linter:
-        return cls(registry, settings, tuple(settings.enabled_rules(registry, path)), context_dir)
+        rules = tuple(settings.enabled_rules(registry, path))
+        return cls(registry, settings, rules, context_dir, dict(build_args or {}), templates)
+
+    def parse(self, text: str, path: str | None) -> Dockerfile:
+        return parse(text, path, self.build_args)
 
     def build_context(self, dockerfile_path: str | None) -> BuildContext | None:
         """The build context for a Dockerfile at `dockerfile_path`: cheap to make, it reads lazily."""
@@ -64,7 +76,10 @@ class Linter:
             return None
         from lintslim.context.sam import SamTemplates
 
-        return SamTemplates(dockerfile_path or self.context_dir / "Dockerfile")
+        path = Path(dockerfile_path) if dockerfile_path else self.context_dir / "Dockerfile"
+        if self.templates is not None and self.templates.dockerfile_path == path:
+            return self.templates
+        return SamTemplates(path)
 
     def lint(self, dockerfile: Dockerfile, build_context: BuildContext | None = None) -> list[Diagnostic]:
         """Run every rule; they share one build context (made here from `context_dir` when not given)."""
@@ -94,7 +109,7 @@ class Linter:
         return found
 
     def lint_text(self, text: str, path: str | None = None) -> tuple[Dockerfile, list[Diagnostic]]:
-        dockerfile = parse(text, path)
+        dockerfile = self.parse(text, path)
         return dockerfile, self.lint(dockerfile)
 
 
@@ -157,7 +172,7 @@ def fix_text(
     rounds see them as present in the build context.  `new_files=False` leaves out such fixes.
     """
     build_context = linter.build_context(path)
-    original = current = parse(text, path)
+    original = current = linter.parse(text, path)
     original_diagnostics = diagnostics = _lint(linter, current, build_context)
     outcome = FixOutcome(text, text, original, original_diagnostics)
 
@@ -175,7 +190,7 @@ def fix_text(
         code_of = {id(fix): code for code, fix in candidates}
         created = {file.path: file.content for fix in chosen for file in fix.new_files}
         new_text = apply_fixes(outcome.text, chosen)
-        new_document = parse(new_text, path)
+        new_document = linter.parse(new_text, path)
         if _parse_errors(new_document) > _parse_errors(current):
             broken = _rules_that_break(outcome.text, current, chosen, code_of, path)
             excluded |= broken

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -185,6 +186,8 @@ class Dockerfile:
     line_kinds: tuple[LineKind, ...]  # index 0 is line 1
     lines: LineIndex = field(repr=False, compare=False)  # built once by the parser, shared by every consumer
     has_bom: bool = False
+    # `--build-arg` values (from the command line or a SAM template): they override declared ARGs' defaults.
+    build_args: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def directive(self, name: str) -> Directive | None:
         for directive in self.directives:

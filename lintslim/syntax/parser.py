@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from lintslim.syntax.nodes import (
@@ -742,9 +742,13 @@ def logical_line(dockerfile: Dockerfile, instruction: Instruction) -> LogicalLin
     return logical
 
 
-def parse(text: str, path: str | None = None) -> Dockerfile:
-    """Parse Dockerfile text.  Never raises on content: problems become `Dockerfile.errors`."""
-    return _Reader(text, path).read()
+def parse(text: str, path: str | None = None, build_args: Mapping[str, str] | None = None) -> Dockerfile:
+    """Parse Dockerfile text.  Never raises on content: problems become `Dockerfile.errors`.
+
+    `build_args` (`--build-arg NAME=VALUE`) override the defaults of the ARGs the file declares.
+    """
+    document = _Reader(text, path).read()
+    return replace(document, build_args=dict(build_args)) if build_args else document
 
 
 __all__ = ["GO_SPACE", "KNOWN_INSTRUCTIONS", "LogicalLine", "logical_line", "parse"]

@@ -4,7 +4,7 @@ what rules ask of that graph: which stages are images, what each builds on, what
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from lintslim.syntax.image import ImageRef, parse_image
@@ -257,15 +257,26 @@ def _arg_declarations(instruction: Instruction) -> Iterator[tuple[str, str | Non
 def _global_scope(dockerfile: Dockerfile) -> Scope:
     values: dict[str, str] = {}
     unknown: set[str] = set(AUTOMATIC_ARGS)
+    given = _given_build_args(dockerfile)
     for instruction in dockerfile.instructions:
         if instruction.keyword == "FROM":
             break
         if instruction.keyword != "ARG":
             continue
         for name, default in _arg_declarations(instruction):
+            if name in given:
+                _declare(values, unknown, name, given[name])
+                continue
             resolved = expand(_unquote(default), Scope(dict(values), frozenset(unknown))) if default else None
             _declare(values, unknown, name, resolved.value if resolved and resolved.complete else None)
     return Scope(values, frozenset(unknown))
+
+
+def _given_build_args(dockerfile: Dockerfile) -> Mapping[str, str]:
+    """The `--build-arg` values that apply: BuildKit sets the automatic platform ARGs itself."""
+    if not dockerfile.build_args:
+        return dockerfile.build_args
+    return {name: value for name, value in dockerfile.build_args.items() if name not in AUTOMATIC_ARGS}
 
 
 def _stage_scopes(graph: BuildGraph, stage: Stage) -> tuple[list[int], list[Scope]]:
@@ -285,13 +296,16 @@ def _stage_scopes(graph: BuildGraph, stage: Stage) -> tuple[list[int], list[Scop
                 unknown.add(name)
     indexes: list[int] = []
     scopes: list[Scope] = []
+    given = _given_build_args(graph.dockerfile)
     current = Scope(dict(values), frozenset(unknown))
     for instruction in stage.instructions[1:]:
         indexes.append(instruction.index)
         scopes.append(current)
         if instruction.keyword == "ARG":
             for name, default in _arg_declarations(instruction):
-                if default is None:
+                if name in given:  # a build argument beats the default and the global value
+                    _declare(values, unknown, name, given[name])
+                elif default is None:
                     _declare(values, unknown, name, graph.global_scope.values.get(name))
                 else:
                     resolved = expand(_unquote(default), current, graph.dockerfile.escape)
