@@ -87,15 +87,42 @@ def read_source(path: str) -> SourceFile:
     return SourceFile(path, decode(raw, path), raw, info.st_mtime_ns)
 
 
+TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")  # SAM's defaults (context/sam.py reads them)
+
+
 def discover(root: Path) -> Iterator[Path]:
-    """Dockerfiles below a directory, in a stable order, skipping VCS, vendored and dependency trees."""
+    """Dockerfiles below a directory, in a stable order, skipping VCS, vendored and dependency trees.
+
+    Besides files named like Dockerfiles, a SAM/CloudFormation template's image functions name theirs
+    (`Metadata.Dockerfile`, any name); those inside `root` are found too, right after the template's
+    directory.  Each file is yielded once.
+    """
+    seen: set[str] = set()
     for directory, subdirectories, files in os.walk(root, followlinks=False):
         subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
-        for name in sorted(files):
-            if is_dockerfile_name(name):
-                candidate = Path(directory) / name
-                if candidate.is_file():
-                    yield candidate
+        found = [Path(directory) / name for name in sorted(files) if is_dockerfile_name(name)]
+        if any(name in TEMPLATE_NAMES for name in files):
+            found += _template_dockerfiles(Path(directory), root)
+        for candidate in found:
+            key = os.path.realpath(candidate)
+            if key not in seen and candidate.is_file():
+                seen.add(key)
+                yield candidate
+
+
+def _template_dockerfiles(directory: Path, root: Path) -> list[Path]:
+    """The Dockerfiles the templates in `directory` build image functions from, when they are inside `root`."""
+    from lintslim.context.sam import read_template
+
+    inside = os.path.realpath(root)
+    found: list[Path] = []
+    for name in TEMPLATE_NAMES:
+        template = read_template(directory / name)
+        for dockerfile in template.dockerfiles() if template is not None else ():
+            real = os.path.realpath(dockerfile)
+            if os.path.commonpath([real, inside]) == inside and not os.path.islink(dockerfile):
+                found.append(Path(os.path.normpath(dockerfile)))
+    return found
 
 
 def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> None:

@@ -247,3 +247,25 @@ def test_build_inputs_take_the_template_context_and_build_args(tmp_path: Path) -
     other.parent.mkdir()
     other.write_text("FROM alpine:3.20\n", encoding="utf-8")
     assert build_inputs(str(other)).context_dir == other.parent and build_inputs(str(other)).build_args == {}
+
+
+def test_directory_walk_finds_dockerfiles_through_templates(tmp_path: Path) -> None:
+    from lintslim.files import discover
+
+    project = tmp_path / "project"
+    (project / "docker").mkdir(parents=True)
+    (project / "docker" / "lambda.df").write_text("FROM public.ecr.aws/lambda/python:3.12\n", encoding="utf-8")
+    (project / "Dockerfile").write_text("FROM alpine:3.20\n", encoding="utf-8")
+    (tmp_path / "outside.df").write_text("FROM alpine:3.20\n", encoding="utf-8")
+    (project / "template.yaml").write_text(
+        "Resources:\n"
+        "  Api:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image}\n"
+        "    Metadata: {DockerContext: docker, Dockerfile: lambda.df}\n"
+        "  Root:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image}\n"
+        "    Metadata: {DockerContext: ., Dockerfile: Dockerfile}\n"
+        "  Escapes:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image}\n"
+        "    Metadata: {DockerContext: .., Dockerfile: outside.df}\n",
+        encoding="utf-8",
+    )
+    found = [path.relative_to(project).as_posix() for path in discover(project)]
+    assert found == ["Dockerfile", "docker/lambda.df"]  # each once; nothing outside the walked root

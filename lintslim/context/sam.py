@@ -21,10 +21,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lintslim.files import TEMPLATE_NAMES
+
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
 
-TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 MAX_TEMPLATE_BYTES = 1024 * 1024  # CloudFormation's own limit for a template uploaded through S3
 MAX_PARENT_LEVELS = 4  # the Dockerfile's directory and at most this many parents
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
