@@ -54,7 +54,7 @@ class ImageFunction:
     command: tuple[str, ...] | None = None  # ImageConfig.Command (overrides CMD)
     entry_point: tuple[str, ...] | None = None  # ImageConfig.EntryPoint (overrides ENTRYPOINT)
     working_directory: str | None = None  # ImageConfig.WorkingDirectory (overrides WORKDIR)
-    architectures: tuple[str, ...] = DEFAULT_ARCHITECTURES
+    architectures: tuple[str, ...] = DEFAULT_ARCHITECTURES  # empty when the template's value cannot be read
     has_metadata: bool = False  # False: the template does not say how the image is built
 
     @property
@@ -201,7 +201,7 @@ def _image_function(
         command=_strings(image_config.get("Command")),
         entry_point=_strings(image_config.get("EntryPoint")),
         working_directory=_string(image_config.get("WorkingDirectory")),
-        architectures=architectures or DEFAULT_ARCHITECTURES,
+        architectures=architectures if architectures is not None else DEFAULT_ARCHITECTURES,
         has_metadata=bool(metadata.get("Dockerfile") or metadata.get("DockerContext")),
     )
 
@@ -227,7 +227,10 @@ def _strings(value: Any) -> tuple[str, ...] | None:
 
 
 def _architectures(properties: Mapping[str, Any]) -> tuple[str, ...] | None:
-    return _strings(properties.get("Architectures")) or None
+    """None when absent; empty when set to something we cannot read (`!Ref Arch`)."""
+    if "Architectures" not in properties:
+        return None
+    return _strings(properties["Architectures"]) or ()
 
 
 # --- finding templates ------------------------------------------------------------------------------
