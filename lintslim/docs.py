@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lintslim.engine.rule import Rule
+from lintslim.engine.rule import Family, Rule
 
 CASE_KEYS = frozenset(
     {
@@ -232,6 +232,10 @@ def sections(rule: type[Rule]) -> list[Section]:
         titles = [section.title for section in found]
         at = titles.index("Why is this bad?") + 1 if "Why is this bad?" in titles else len(found)
         found[at:at] = extra
+    if rule.family() is Family.LAMBDA:
+        from lintslim.analysis.aws_lambda import DETECTION_SUMMARY
+
+        found.append(Section("When it runs", DETECTION_SUMMARY))
     if rule.options:
         found.append(Section("Options", options_text(rule)))
     return found

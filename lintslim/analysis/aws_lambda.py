@@ -48,6 +48,19 @@ WEB_ADAPTER_IMAGE = re.compile(r"(?:^|/)aws-lambda-adapter(?::|@|$)")
 JAVA_RIC_MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda"
 
 
+# How detection works, for the docs of every LS4xx rule (`lintslim rule LS401`, docs/rules/LS4xx.md).
+DETECTION_SUMMARY = """\
+This rule runs only on AWS Lambda images: the final image builds on an AWS Lambda base
+(`public.ecr.aws/lambda/*`, `amazon/aws-lambda-*`) or reproduces its layout
+(`ENTRYPOINT ["/lambda-entrypoint.sh"]`); a SAM/CloudFormation template above the Dockerfile
+builds a `PackageType: Image` function from it; it runs or installs a runtime interface client
+(`awslambdaric`, `aws-lambda-ric`, `aws_lambda_ric`, the Java client, `Amazon.Lambda.RuntimeSupport`,
+or a Go/Rust project on `aws-lambda-go`/`lambda_runtime`); it copies in the Lambda Web Adapter;
+its `CMD` is a handler (`app.handler`) whose file is in the build context; or the configuration
+says so (`lambda = true`, or a glob in `lambda = [...]`).  `lambda = false` turns detection off.
+See [Lambda images](../lambda.md)."""
+
+
 class Reason(enum.Enum):
     """Why an image is taken for a Lambda image; the value is a short tag for output."""
 
