@@ -22,9 +22,18 @@ from lintslim.syntax.stages import BuildGraph
 _HANDLER = re.compile(r"[A-Za-z_$][\w$-]*(?:(?:\.|::|/)[A-Za-z_$][\w$-]*)*(?:\.|::)[A-Za-z_$][\w$]*")
 
 
+# `hello.js`, `main.jar`, `start.sh` name files (a script for the base image's own ENTRYPOINT), not handlers.
+_FILE_EXTENSIONS = frozenset(
+    {"js", "mjs", "cjs", "ts", "py", "pyc", "rb", "jar", "war", "class", "dll", "exe", "so", "bin", "sh", "bash",
+     "php", "pl", "lua", "wasm", "json", "yaml", "yml", "toml", "ini", "conf", "txt", "zip"}
+)  # fmt: skip
+
+
 def is_handler(word: str) -> bool:
-    """Whether a CMD word names a handler (`app.handler`) rather than a program (`/main`, `python`)."""
-    return not word.startswith(("/", ".")) and _HANDLER.fullmatch(word) is not None
+    """Whether a CMD word names a handler (`app.handler`) rather than a program or file (`/main`, `hello.js`)."""
+    if word.startswith(("/", ".")) or _HANDLER.fullmatch(word) is None:
+        return False
+    return "::" in word or word.rsplit(".", 1)[-1].lower() not in _FILE_EXTENSIONS
 
 
 def command_words(instruction: Instruction | None) -> tuple[str, ...] | None:

@@ -50,12 +50,13 @@ class EntrypointInvalid(Rule):
       is left alone (that shell expands it), and so is `${NAME}` in a `--key=value` argument of
       `java` (Spring Boot resolves such placeholders itself); `$Name` in mixed case is taken for
       part of a name (Java inner classes) unless an `ARG` or `ENV` declares it;
-    - a relative program path (`["./main"]`, `["bin/bootstrap"]`) in the `ENTRYPOINT`, or in the
-      `CMD` when nothing else is the entrypoint: AWS asks for an absolute path, and a relative one
-      runs only while the function's working directory is the one it was written for.  This is a
-      warning, and an error when the template's `WorkingDirectory` differs from the image's
-      `WORKDIR`.  A bare name (`["npx", "aws-lambda-ric"]`) is looked up in `PATH` and is not
-      flagged.
+    - a relative program path (`["./main"]`, `["bin/bootstrap"]`) in an exec-form `ENTRYPOINT`,
+      or `CMD` when nothing else is the entrypoint: AWS asks for an absolute path, and a relative
+      one runs only while the function's working directory is the one it was written for.  This is
+      a warning (AWS's own SAM Go template runs `./lambda-handler` from `/var/task`), and an error when the
+      template's `WorkingDirectory` differs from the image's `WORKDIR`.  A bare name
+      (`["npx", "aws-lambda-ric"]`) is looked up in `PATH`, and arguments (`["java", "-jar",
+      "./app.jar"]`) are read by the program from its working directory: neither is flagged.
 
     A shell-form `ENTRYPOINT` without a `CMD`, and a shell-form `CMD` on an image whose
     entrypoint is the author's own program (a web app behind the Lambda Web Adapter), run as
@@ -163,7 +164,7 @@ class EntrypointInvalid(Rule):
             return self.report(
                 token.span,
                 f"`{word}` is a relative path, resolved against the template's WorkingDirectory `{template_dir}`, "
-                f"not the image's WORKDIR `{workdir}`: write the absolute path",
+                f"not the image's WORKDIR `{workdir}`: write the absolute path{lambda_reason(image)}",
             )
         where = f"`{image.function_directory}`" if _usable_directory(image.function_directory) else "the WORKDIR"
         fix = None

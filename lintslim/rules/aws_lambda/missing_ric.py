@@ -60,8 +60,9 @@ class MissingRic(Rule):
 
     On the OS-only AWS bases (`public.ecr.aws/lambda/provided`), which carry no RIC, the base's
     entrypoint runs a `bootstrap`; the image is flagged only when its CMD is a handler string and
-    nothing in it mentions a `bootstrap` or `/var/runtime` (a custom runtime's place): a Go or Rust
-    binary run as the ENTRYPOINT, or copied as `bootstrap`, is a custom runtime.
+    nothing in it mentions a `bootstrap` or `/var/runtime` (a custom runtime's place) and the build
+    context has no `bootstrap` at its root: a Go or Rust binary run as the ENTRYPOINT, or copied as
+    `bootstrap`, is a custom runtime.
 
     The finding is on the CMD (or the final `FROM` when the image sets none).
 
@@ -103,7 +104,8 @@ class MissingRic(Rule):
         if cmd and (len(cmd) != 1 or not is_handler(cmd[0])):
             return  # a program of its own
         if image.on_aws_base:
-            if cmd and not _brings_bootstrap(ctx.dockerfile, graph, image):
+            in_context = ctx.build_context is not None and ctx.build_context.exists("bootstrap")
+            if cmd and not in_context and not _brings_bootstrap(ctx.dockerfile, graph, image):
                 yield self._provided(graph, image, cmd[0])
             return
         yield self._plain(ctx.dockerfile, graph, image, cmd[0] if cmd else None)
