@@ -131,6 +131,13 @@ def test_signatures_the_runtime_cannot_call(signature: str) -> None:
     assert "handler(event, context)" in result.reason
 
 
+def test_async_and_decorated_defs_are_recorded() -> None:
+    plain = python("app.handler", {"app.py": "async def handler(event, context):\n    pass\n"})
+    wrapped = python("app.handler", {"app.py": "@wrap\nasync def handler(event, context):\n    pass\n"})
+    assert (plain.status, plain.is_async, plain.decorated) == (Resolved.FUNCTION_OK, True, False)
+    assert (wrapped.status, wrapped.is_async, wrapped.decorated, wrapped.line) == (Resolved.FUNCTION_OK, True, True, 2)
+
+
 def test_decorated_bad_signature_is_not_a_finding() -> None:
     code = "@event_source(data_class=S3Event)\ndef handler(event):\n    pass\n"
     result = python("app.handler", {"app.py": code})

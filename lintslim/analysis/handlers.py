@@ -85,6 +85,7 @@ class Resolution:
     reason: str = ""  # why, in a phrase a message can use
     suggestions: tuple[str, ...] = ()  # close names (MISSING_NAME) or module files (MISSING_MODULE)
     is_async: bool = False  # an `async def` handler (the Python runtime calls it without awaiting)
+    decorated: bool = False  # Python: the def has decorators, which may wrap it into something else
     compiled_from: str | None = None  # Node: the TypeScript source found where the module was expected
 
 
@@ -233,7 +234,7 @@ def _classify_last_binding(tree: cst.Module, bindings: _Bindings, found: Resolut
     line = _line_of(tree, last)
     if not isinstance(last, cst.FunctionDef):
         return replace(found, status=Resolved.UNCHECKABLE, line=line, reason="the name is not bound by a `def`")
-    found = replace(found, line=line, is_async=last.asynchronous is not None)
+    found = replace(found, line=line, is_async=last.asynchronous is not None, decorated=bool(last.decorators))
     if _accepts_two_positionals(last.params):
         return found
     if last.decorators:
