@@ -388,3 +388,12 @@ def test_config_reaches_rules_through_the_rule_context() -> None:
     dockerfile = parse(PLAIN_HANDLER_IMAGE)
     image = lambda_image(RuleContext(dockerfile, lambda_config=True))
     assert image is not None and image.reason is Reason.CONFIG
+
+
+def test_runtime_client_run_by_the_cmd() -> None:
+    image = lambda_image(parse('FROM python:3.12-slim\nCMD ["python", "-m", "awslambdaric", "app.handler"]\n'))
+    assert image is not None and image.runtime_client is not None
+    assert (image.runtime_client.how, image.runtime_client.package) == ("cmd", "awslambdaric")
+    # with an ENTRYPOINT, the CMD is only its arguments
+    shadowed = parse('FROM python:3.12-slim\nENTRYPOINT ["/app/start"]\nCMD ["python", "-m", "awslambdaric"]\n')
+    assert lambda_image(shadowed) is None

@@ -86,7 +86,7 @@ class RuntimeClient:
 
     language: str
     package: str
-    how: str  # "entrypoint" (run as ENTRYPOINT), "installed" (a RUN installs it) or "linked" (Go/Rust module)
+    how: str  # "entrypoint"/"cmd" (run by ENTRYPOINT/CMD), "installed" (a RUN installs it), "linked" (Go/Rust)
     instruction: Instruction | None = None
 
 
@@ -190,7 +190,7 @@ def _detect(
     chain = graph.chain_instructions(final)
     entrypoint, entrypoint_instruction = _effective(chain, "ENTRYPOINT", function.entry_point if function else None)
     cmd, cmd_instruction = _effective(chain, "CMD", function.command if function else None)
-    client = _runtime_client(graph, entrypoint_instruction, entrypoint, context)
+    client = _runtime_client(graph, (entrypoint_instruction, entrypoint), (cmd_instruction, cmd), context)
     evidence = list(_evidence(graph, final, facts, entrypoint, function, client))
     language = _language(facts, client, cmd)
     if not evidence:
@@ -247,7 +247,7 @@ def _evidence(
             Reason.TEMPLATE, f"`{function.template.name}` builds function `{function.logical_id}` from this Dockerfile"
         )
     if client is not None:
-        verb = {"entrypoint": "runs", "installed": "installs", "linked": "links"}[client.how]
+        verb = {"entrypoint": "runs", "cmd": "runs", "installed": "installs", "linked": "links"}[client.how]
         yield Evidence(
             Reason.RUNTIME_CLIENT,
             f"it {verb} the Lambda runtime interface client `{client.package}`",
@@ -313,7 +313,7 @@ _RIC_WORD = re.compile(
 )
 
 
-def _ric_in_words(words: Iterable[str]) -> tuple[str, str] | None:
+def ric_in_words(words: Iterable[str]) -> tuple[str, str] | None:
     """(package, language) of a RIC named among words."""
     for word in words:
         if word.endswith(JAVA_RIC_MAIN_CLASS):
@@ -325,20 +325,24 @@ def _ric_in_words(words: Iterable[str]) -> tuple[str, str] | None:
     return None
 
 
+_Effective = tuple[Instruction | None, tuple[str, ...] | None]  # an instruction and its exec-form words
+
+
 def _runtime_client(
-    graph: BuildGraph,
-    entrypoint_instruction: Instruction | None,
-    entrypoint: tuple[str, ...] | None,
-    context: ContextFiles | None,
+    graph: BuildGraph, entrypoint: _Effective, cmd: _Effective, context: ContextFiles | None
 ) -> RuntimeClient | None:
-    if entrypoint:
-        found = _ric_in_words(entrypoint)
+    """The RIC the ENTRYPOINT runs, else the CMD (`["python", "-m", "awslambdaric", "app.handler"]`
+    without an ENTRYPOINT), else one a RUN installs, else one a Go/Rust project links."""
+    for how, (instruction, words) in (("entrypoint", entrypoint), ("cmd", cmd)):
+        found = ric_in_words(words) if words else None
         if found is not None:
-            return RuntimeClient(found[1], found[0], "entrypoint", entrypoint_instruction)
+            return RuntimeClient(found[1], found[0], how, instruction)
+        if how == "entrypoint" and (words or instruction is not None):
+            break  # an ENTRYPOINT runs: the CMD is its arguments, not a program
     for instruction, command in _reaching_commands(graph):
         if command.name not in _INSTALLERS and not _is_python_pip(command):
             continue
-        found = _ric_in_words(command.args)
+        found = ric_in_words(command.args)
         if found is not None:
             return RuntimeClient(found[1], found[0], "installed", instruction)
     return _linked_client(graph, context)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 
-from lintslim.analysis.aws_lambda import LambdaImage, Reason, _ric_in_words, lambda_image
+from lintslim.analysis.aws_lambda import LambdaImage, Reason, lambda_image, ric_in_words
 from lintslim.analysis.dependencies import working_directories
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
@@ -151,7 +151,7 @@ def _starts_own_program(graph: BuildGraph, image: LambdaImage) -> bool:
     if entrypoint:
         return True
     cmd = cmd_words(graph, image) or ()
-    return _ric_in_words(cmd) is not None
+    return ric_in_words(cmd) is not None
 
 
 def _brings_bootstrap(dockerfile: Dockerfile, graph: BuildGraph, image: LambdaImage) -> bool:
