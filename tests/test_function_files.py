@@ -225,3 +225,30 @@ def test_libcst_is_imported_only_for_a_python_handler(tmp_path: Path) -> None:
     assert not _libcst_loaded(tmp_path, "plain", plain, {"app.py": "print(1)\n"})
     assert not _libcst_loaded(tmp_path, "node", node, {"index.mjs": "export const handler = () => 1;\n"})
     assert _libcst_loaded(tmp_path, "python", python, {"app.py": HANDLER})
+
+
+def test_a_build_stage_hands_over_what_it_knows(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.12-slim AS build\nWORKDIR /function\nRUN curl -O https://example.com/data.bin\n"
+        "COPY app.py requirements.txt ./\nRUN pip install -t /function -r requirements.txt\n"
+        "FROM python:3.12-slim AS runtime\nRUN pip install awslambdaric\nWORKDIR /function\n"
+        "COPY --from=build /function/ ./\nCOPY --from=build /function/app.py ./copy.py\n"
+        "COPY --from=build /usr/local/lib/ /opt/lib/\n"
+        'ENTRYPOINT ["python", "-m", "awslambdaric"]\nCMD ["app.handler"]\n'
+    )
+    directory, context = build(tmp_path, dockerfile, {"app.py": HANDLER, "requirements.txt": "boto3\n"})
+    assert directory.files == {"app.py": "app.py", "requirements.txt": "requirements.txt", "copy.py": "app.py"}
+    assert directory.installed == {".": frozenset({"boto3"})}
+    assert "." in directory.opaque  # curl -O wrote into the stage's /function (before the copies)
+    assert directory.view(context, "python").read("copy.py") == HANDLER
+
+
+def test_a_stage_directory_from_its_base_image_is_unknown(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM node:20 AS build\nWORKDIR /build\nCOPY index.js ./\n"
+        + AWS_NODE
+        + 'COPY --from=build /build/ ./\nCOPY --from=build /usr/lib/node_modules/ ./lib/\nCMD ["index.handler"]\n'
+    )
+    directory, _ = build(tmp_path, dockerfile, {"index.js": "exports.handler = 1;\n"})
+    assert directory.files == {"index.js": "index.js"}
+    assert directory.opaque == {"lib"}

@@ -4,8 +4,10 @@ The final image's chain of instructions is walked in build order.  COPY and ADD 
 the build context (after `.dockerignore`) put known files at known image paths; everything else that
 writes files puts *unknown* content somewhere:
 
-- `COPY --from` (a build stage or an image), an archive ADD unpacks, ADD of a URL, a heredoc, a
-  COPY whose words we cannot resolve: the content under its destination is unknown;
+- `COPY --from` an image, an archive ADD unpacks, ADD of a URL, a heredoc, a COPY whose words we
+  cannot resolve: the content under its destination is unknown.  `COPY --from` a build stage hands
+  over what that stage's own walk knows (its context files, installs and unknown content), and
+  unknown content for a directory the stage did not make itself (its base image may fill it);
 - a RUN command that writes where it runs or where its arguments point (`npm run build`, `tsc`,
   `unzip -d /var/task`, `cp -r dist/* ./`): unknown content there (`cp`/`mv`/`ln`/`install` only at
   their destination); commands that change, list or remove files, and system package managers, do not
@@ -45,8 +47,9 @@ from lintslim.analysis.dependencies import looks_like_directory, recognise_insta
 from lintslim.analysis.handlers import FunctionFiles
 from lintslim.analysis.paths import REMOTE, absolute, below_copy_source, copies_into, has_glob, join, within
 from lintslim.context.build_context import OPAQUE_DIRECTORIES, context_path
+from lintslim.knowledge.images import stage_facts
 from lintslim.syntax.shell import Command, shell_commands
-from lintslim.syntax.stages import BuildGraph, Scope, expand
+from lintslim.syntax.stages import BuildGraph, Scope, Stage, expand
 
 if TYPE_CHECKING:
     from lintslim.analysis.aws_lambda import LambdaImage
@@ -221,6 +224,7 @@ class _Walk:
     directory_copies: list[tuple[str, str]] = field(default_factory=list)  # (context directory, image directory)
     node_foreign_unknown: bool = False
     directories: set[str] = field(default_factory=lambda: {"/"})  # WORKDIRs, which exist once set
+    stage_walks: dict[int, _Walk] = field(default_factory=dict)  # build stages read for `COPY --from`, shared
 
     def __post_init__(self) -> None:
         self.workdir = LAMBDA_TASK_ROOT if self.aws_base else None
@@ -270,12 +274,82 @@ class _Walk:
         into = destination.endswith("/") or self._is_directory(target)
         into = into or copies_into(instruction.args[-1].value if instruction.args else "", len(words) - 1)
         sources = words[:-1]
+        stage = self._source_stage(instruction)
+        if stage is not None and sources and all(s is not None and not has_glob(s) for s in sources):
+            walk = self._stage_walk(stage)
+            for source in sources:
+                assert source is not None
+                self._transplant(walk, join("/", source), target, into)
+            return
         if instruction.flag("from") is not None or instruction.heredocs or any(s is None for s in sources):
             self._unknown_sources(sources, target, into)
             return
         for source in sources:
             assert source is not None
             self._copy_source(instruction, source, target, into)
+
+    # --- what build stages hand over ---
+
+    def _source_stage(self, instruction: Instruction) -> Stage | None:
+        """The build stage `COPY --from` names (None for an image, or a name we cannot resolve)."""
+        flag = instruction.flag("from")
+        if flag is None or flag.value is None:
+            return None
+        name = self.resolve(flag.value, instruction)
+        stage = self.graph.stage_named(name) if name else None
+        current = self.graph.stage_of(instruction)
+        return stage if stage is not None and current is not None and stage.index < current.index else None
+
+    def _stage_walk(self, stage: Stage) -> _Walk:
+        """What a build stage's image holds, walked once per lint (a stage copying from itself sees it partly)."""
+        found = self.stage_walks.get(stage.index)
+        if found is not None:
+            return found
+        facts = stage_facts(self.graph, stage)
+        walk = _Walk(self.graph, self.context, bool(facts and facts.lambda_), stage_walks=self.stage_walks)
+        self.stage_walks[stage.index] = walk
+        walk.run(self.graph.chain_instructions(stage))
+        return walk
+
+    def _transplant(self, walk: _Walk, source: str, target: str, into: bool) -> None:
+        """Carry what `walk`'s image holds at `source` to `target`: known files, unknown content, installs."""
+        if not walk.holds_directory(source):
+            landing = join(target, posixpath.basename(source)) if into else target
+            if source in walk.landed:  # None when later content covered it
+                self._land(landing, walk.landed[source])
+            else:
+                self._unknown_content(landing)  # built by a RUN, or from the stage's base image
+            return
+        if not walk.made(source):
+            self._unknown_content(target)  # the stage's base image may hold things there
+        for opaque in walk.opaque:
+            if within(opaque, source):
+                self._unknown_content(join(target, _below(opaque, source)))
+            elif within(source, opaque):
+                self._unknown_content(target)
+        for path, origin in walk.landed.items():
+            if within(path, source) and path != source:
+                self._land(join(target, _below(path, source)), origin)
+        for directory, names in walk.installed.items():
+            if within(directory, source):
+                self.installed.setdefault(join(target, _below(directory, source)), set()).update(names)
+            elif within(source, directory):
+                self._unknown_content(target)  # part of an install: which part, we cannot tell
+
+    def made(self, directory: str) -> bool:
+        """Whether the stage made `directory` itself (a WORKDIR, or a copy's destination), so that it
+        holds nothing from the base image."""
+        made = [place for place in self.directories if place != "/"]
+        made += [target for _, target in self.directory_copies if target != "/"]
+        return any(within(directory, place) for place in made)
+
+    def holds_directory(self, path: str) -> bool:
+        """Whether `path` is a directory in this image, as far as the walk can tell."""
+        if path in self.directories or looks_like_directory(path):
+            return True
+        prefix = path.rstrip("/") + "/"
+        places = (*self.landed, *self.opaque, *self.installed)
+        return any(place.startswith(prefix) for place in places)
 
     def _is_directory(self, path: str) -> bool:
         """Whether the image has `path` as a directory already (so one file copied there goes inside)."""
@@ -336,7 +410,7 @@ class _Walk:
             if self.context.is_dir(inner) and self.context.included(inner):
                 self._unknown_content(join(target, name))
 
-    def _land(self, image_path: str, source: str) -> None:
+    def _land(self, image_path: str, source: str | None) -> None:
         self.landed[image_path] = source
 
     def _unknown_content(self, image_path: str) -> None:
@@ -532,6 +606,10 @@ class _Walk:
             (source, relative) for source, target in self.directory_copies for relative in _relative_in(target, roots)
         )
         return FunctionDirectory(roots, files, frozenset(opaque), installed, foreign, copies)
+
+
+def _below(path: str, root: str) -> str:
+    return "." if path == root else path[len(root.rstrip("/")) + 1 :]
 
 
 def _relative_in(path: str, roots: tuple[str, ...]) -> Iterator[str]:

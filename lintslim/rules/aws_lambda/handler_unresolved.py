@@ -7,6 +7,7 @@ from lintslim.analysis.aws_lambda import AWS_ENTRYPOINT, LambdaImage, lambda_ima
 from lintslim.analysis.function_files import FunctionDirectory, function_directory
 from lintslim.analysis.handlers import Resolution, Resolved, resolve_node_handler, resolve_python_handler
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
+from lintslim.rules.aws_lambda._entry import is_handler
 from lintslim.syntax.source import Span
 
 _FINDINGS = frozenset(
@@ -54,10 +55,12 @@ class HandlerUnresolved(Rule):
     Python modules are parsed with libcst, never imported or run.  A name bound by an assignment or
     an import (`handler = Mangum(app)`), by a decorator, conditionally or dynamically cannot be
     checked and is left alone, and so is any module where the image may hold content we cannot
-    read: files from a build stage (`COPY --from`), an archive ADD unpacks, or a RUN writes there
-    (`npm run build`, `tsc`, `pip install .`).  Dependency installs (`pip install -r requirements.txt
-    --target …`, `npm ci`) add only the packages their manifests name.  A handler the template gives
-    is reported on the final stage's `FROM`, as the Dockerfile does not show it.
+    read: what a RUN writes there (`npm run build`, `tsc`, `pip install .`), an archive ADD unpacks,
+    or `COPY --from` brings from an image or from a build stage's own RUN steps and base image (the
+    files a build stage copied from the context are followed through it).  Dependency installs
+    (`pip install -r requirements.txt --target …`, `npm ci`) add only the packages their manifests
+    name.  A handler the template gives is reported on the final stage's `FROM`, as the Dockerfile
+    does not show it.
 
     An `async def` handler is reported: the Python runtime interface client (`awslambdaric`, which
     the AWS Python base images run) calls the handler as `request_handler(event, lambda_context)`
@@ -113,9 +116,7 @@ def _handler(image: LambdaImage) -> str | None:
     if image.cmd is None or len(image.cmd) != 1 or not _cmd_is_handler(image):
         return None
     handler = image.cmd[0]
-    if not handler or handler.startswith("-") or any(ch.isspace() for ch in handler):
-        return None
-    return handler
+    return handler if is_handler(handler) else None  # `/bin/bash`, `app.py`: a program or a file, LS405's matter
 
 
 def _cmd_is_handler(image: LambdaImage) -> bool:
