@@ -312,10 +312,12 @@ def run_rules(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
+    width = max(len(str(row["name"])) for row in rows)
     for row in rows:
         aliases = f"  ({', '.join(row['aliases'])})" if row["aliases"] else ""
         fix = {"none": " ", "sometimes": "*", "always": "*"}[str(row["fixable"])]
-        sys.stdout.write(f"{row['code']} {fix} {row['name']:<28} {row['severity']:<8} {row['summary']}{aliases}\n")
+        name = str(row["name"]).ljust(width)
+        sys.stdout.write(f"{row['code']} {fix} {name} {row['severity']:<8} {row['summary']}{aliases}\n")
     sys.stdout.write("\n* = has a fix.  `lintslim rule CODE` shows a rule's documentation.\n")
     return EXIT_OK
 

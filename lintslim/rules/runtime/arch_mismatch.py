@@ -68,7 +68,6 @@ class ArchMismatch(Rule):
                     f"({base_label(graph, stage)}) is {arch}: it will fail with `exec format error`",
                 )
 
-
     def _function_mismatch(
         self, graph: BuildGraph, stage: Stage, arch: str, function: _FunctionArchitecture
     ) -> Diagnostic:
