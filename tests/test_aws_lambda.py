@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from lintslim.analysis.aws_lambda import LAMBDA_TASK_ROOT, Reason, handler_language, lambda_image
+from lintslim.analysis.aws_lambda import (
+    AWS_BASE_ENV,
+    LAMBDA_TASK_ROOT,
+    Reason,
+    handler_language,
+    lambda_image,
+    resolve_on_aws_base,
+)
 from lintslim.context.build_context import BuildContext
 from lintslim.context.sam import SamTemplates
 from lintslim.engine.rule import RuleContext
@@ -397,3 +404,34 @@ def test_runtime_client_run_by_the_cmd() -> None:
     # with an ENTRYPOINT, the CMD is only its arguments
     shadowed = parse('FROM python:3.12-slim\nENTRYPOINT ["/app/start"]\nCMD ["python", "-m", "awslambdaric"]\n')
     assert lambda_image(shadowed) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "directory"),
+    [
+        ('FROM public.ecr.aws/lambda/python:3.12\nWORKDIR ${LAMBDA_TASK_ROOT}\nCMD ["app.handler"]\n', "/var/task"),
+        (
+            'FROM public.ecr.aws/lambda/python:3.12\nWORKDIR $LAMBDA_TASK_ROOT/src\nCMD ["app.handler"]\n',
+            "/var/task/src",
+        ),
+        ('FROM public.ecr.aws/lambda/python:3.12\nWORKDIR src\nCMD ["app.handler"]\n', "/var/task/src"),
+        ("FROM public.ecr.aws/lambda/python:3.12\nENV LAMBDA_TASK_ROOT=/app\nWORKDIR ${LAMBDA_TASK_ROOT}\n", "/app"),
+        # Off an AWS base nothing sets the variable, and a directory below the base's own is unknown.
+        ('FROM python:3.12-slim\nWORKDIR ${LAMBDA_TASK_ROOT}\nENTRYPOINT ["python", "-m", "awslambdaric"]\n', None),
+        ('FROM python:3.12-slim\nWORKDIR src\nENTRYPOINT ["python", "-m", "awslambdaric"]\n', None),
+        ('FROM python:3.12-slim\nWORKDIR /function\nENTRYPOINT ["python", "-m", "awslambdaric"]\n', "/function"),
+    ],
+)
+def test_function_directory_knows_what_the_aws_base_sets(text: str, directory: str | None) -> None:
+    image = lambda_image(parse(text))
+    assert image is not None
+    assert image.function_directory == directory
+
+
+def test_resolve_on_aws_base_only_there() -> None:
+    dockerfile = parse("FROM public.ecr.aws/lambda/provided:al2023\nCOPY bootstrap ${LAMBDA_RUNTIME_DIR}/\n")
+    instruction = dockerfile.instructions[1]
+    on_base = resolve_on_aws_base(dockerfile.graph, "${LAMBDA_RUNTIME_DIR}/bootstrap", instruction, True)
+    assert (on_base.value, on_base.complete) == ("/var/runtime/bootstrap", True)
+    assert AWS_BASE_ENV["LAMBDA_TASK_ROOT"] == LAMBDA_TASK_ROOT
+    assert not resolve_on_aws_base(dockerfile.graph, "${LAMBDA_RUNTIME_DIR}/x", instruction, False).complete

@@ -27,22 +27,30 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 from lintslim.analysis.dependencies import UNKNOWN_WORKDIR, working_directories
+from lintslim.analysis.paths import join
 from lintslim.knowledge.images import ImageFacts, image_facts, stage_facts
 from lintslim.syntax.image import parse_image
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, shell_commands
-from lintslim.syntax.stages import BuildGraph, Stage
+from lintslim.syntax.stages import BuildGraph, Resolved, Scope, Stage, expand
 
 if TYPE_CHECKING:
     from lintslim.context.sam import ImageFunction, SamTemplates
     from lintslim.engine.rule import RuleContext
 
 LAMBDA_TASK_ROOT = "/var/task"  # ENV LAMBDA_TASK_ROOT and WORKDIR of every AWS base image
+LAMBDA_RUNTIME_DIR = "/var/runtime"
+# What every AWS base image sets in its image config (aws/aws-lambda-base-images Dockerfiles): no ENV
+# line of the Dockerfile shows them, so `graph.resolve` cannot; Lambda reserves both names.
+AWS_BASE_ENV: Mapping[str, str] = MappingProxyType(
+    {"LAMBDA_TASK_ROOT": LAMBDA_TASK_ROOT, "LAMBDA_RUNTIME_DIR": LAMBDA_RUNTIME_DIR}
+)
 AWS_ENTRYPOINT = "/lambda-entrypoint.sh"
 WEB_ADAPTER_IMAGE = re.compile(r"(?:^|/)aws-lambda-adapter(?::|@|$)")
 JAVA_RIC_MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda"
@@ -474,7 +482,44 @@ def _function_directory(
 ) -> str | None:
     if function is not None and function.working_directory:
         return function.working_directory
-    workdir = working_directories(graph, final).get(-1)
-    if workdir == UNKNOWN_WORKDIR:  # no WORKDIR: the base image's own
-        return LAMBDA_TASK_ROOT if facts is not None and facts.lambda_ else None
-    return workdir
+    workdir = workdir_at(graph, final, -1, on_aws_base=facts is not None and bool(facts.lambda_))
+    return None if workdir is not None and workdir.startswith(UNKNOWN_WORKDIR) else workdir
+
+
+# --- what the AWS bases set ------------------------------------------------------------------------
+
+
+def aws_base_scope(graph: BuildGraph, instruction: Instruction, on_aws_base: bool) -> Scope:
+    """The variables visible to `instruction`, with `AWS_BASE_ENV` on an AWS base (what the
+    Dockerfile sets itself wins)."""
+    scope = graph.scope_at(instruction)
+    if not on_aws_base:
+        return scope
+    return Scope({**AWS_BASE_ENV, **scope.values}, scope.unknown - AWS_BASE_ENV.keys())
+
+
+def resolve_on_aws_base(graph: BuildGraph, word: str, instruction: Instruction, on_aws_base: bool) -> Resolved:
+    """`graph.resolve`, knowing `${LAMBDA_TASK_ROOT}` and `${LAMBDA_RUNTIME_DIR}` on an AWS base."""
+    return expand(word, aws_base_scope(graph, instruction, on_aws_base), graph.dockerfile.escape)
+
+
+def workdir_at(graph: BuildGraph, stage: Stage, index: int, *, on_aws_base: bool) -> str | None:
+    """The WORKDIR in force at instruction `index` of a stage of the final image (-1: after its last).
+
+    Off an AWS base, as `working_directories` gives it (paths below the unknown base directory start
+    with `UNKNOWN_WORKDIR`); on one, the base's `/var/task` where the Dockerfile sets none, with
+    `${LAMBDA_TASK_ROOT}` known.  None when a WORKDIR cannot be resolved.
+    """
+    if not on_aws_base:
+        return working_directories(graph, stage).get(index)
+    current: str | None = LAMBDA_TASK_ROOT
+    for instruction in graph.chain_instructions(stage):
+        if index != -1 and instruction.index >= index:
+            break
+        if instruction.keyword == "WORKDIR" and instruction.rest is not None:
+            resolved = resolve_on_aws_base(graph, instruction.rest.value, instruction, on_aws_base)
+            if not resolved.complete:
+                current = None
+            elif resolved.value.startswith("/") or current is not None:
+                current = join(current or "/", resolved.value)
+    return current

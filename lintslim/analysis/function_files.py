@@ -43,21 +43,20 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
+from lintslim.analysis.aws_lambda import LAMBDA_TASK_ROOT, resolve_on_aws_base
 from lintslim.analysis.dependencies import looks_like_directory, recognise_install, resolve_install
 from lintslim.analysis.handlers import FunctionFiles
 from lintslim.analysis.paths import REMOTE, absolute, below_copy_source, copies_into, has_glob, join, within
 from lintslim.context.build_context import OPAQUE_DIRECTORIES, context_path
 from lintslim.knowledge.images import stage_facts
 from lintslim.syntax.shell import Command, shell_commands
-from lintslim.syntax.stages import BuildGraph, Scope, Stage, expand
+from lintslim.syntax.stages import BuildGraph, Stage
 
 if TYPE_CHECKING:
     from lintslim.analysis.aws_lambda import LambdaImage
     from lintslim.context.build_context import BuildContext
     from lintslim.syntax.nodes import Instruction
 
-LAMBDA_TASK_ROOT = "/var/task"
-AWS_BASE_ENV = {"LAMBDA_TASK_ROOT": LAMBDA_TASK_ROOT, "LAMBDA_RUNTIME_DIR": "/var/runtime"}
 ROOT = "."  # the function directory itself, as a relative path
 
 _ARCHIVE = re.compile(r"\.(?:tar|tgz|tbz2?|txz|tzst|tar\.(?:gz|bz2|xz|zst|lz4))$", re.IGNORECASE)
@@ -232,10 +231,7 @@ class _Walk:
     # --- words ---
 
     def resolve(self, word: str, instruction: Instruction) -> str | None:
-        scope = self.graph.scope_at(instruction)
-        if self.aws_base:
-            scope = Scope({**AWS_BASE_ENV, **scope.values}, scope.unknown - AWS_BASE_ENV.keys())
-        resolved = expand(word, scope, self.graph.dockerfile.escape)
+        resolved = resolve_on_aws_base(self.graph, word, instruction, self.aws_base)
         return resolved.value if resolved.complete else None
 
     # --- instructions ---

@@ -91,8 +91,3 @@ def exec_form_edit(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Ed
         return None
     array = "[" + ", ".join(json.dumps(word, ensure_ascii=False) for word in words) + "]"
     return Edit.replace(instruction.rest.span, array), array
-
-
-def lambda_reason(image: LambdaImage) -> str:
-    """Why the image is taken for a Lambda image, for the end of a message; nothing on an AWS base."""
-    return "" if image.on_aws_base else f" (a Lambda image: {image.explanation})"

@@ -19,6 +19,7 @@ from lintslim.knowledge.lambda_runtimes import (
     runtime_of_name,
     runtime_table,
 )
+from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.shell import shell_commands
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -133,7 +134,7 @@ class LambdaDeprecatedBase(Rule):
         facts = image_facts(base.stage.image)
         if facts is None or not facts.deprecated or not (final or facts.lambda_):
             return None
-        because = "" if facts.lambda_ else f" (a Lambda image: {image.explanation})"
+        because = "" if facts.lambda_ else lambda_reason(image)
         message = f"The function image builds on `{base.shown}`, which is deprecated{because}: {facts.deprecated}"
         return self.report(_token_span(base.stage), message)
 

@@ -16,6 +16,7 @@ from lintslim.analysis.paths import join, within
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge.images import ImageFacts, stage_facts
+from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command, Word, shell_commands
 from lintslim.syntax.source import Span
@@ -106,9 +107,8 @@ class LambdaDepsOutsideTaskRoot(Rule):
         image = lambda_image(ctx)
         if image is None:
             return
-        graph = ctx.graph
-        suffix = "" if image.on_aws_base else f" (a Lambda image: {image.explanation})"
-        chain = graph.chain_instructions(image.stage)
+        suffix = lambda_reason(image)
+        chain = ctx.graph.chain_instructions(image.stage)
         for placement in _placements(ctx, image.stage, image.base):
             if not _moved_later(ctx, chain, placement):
                 message = (

@@ -5,8 +5,8 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from lintslim.analysis.aws_lambda import LambdaImage, lambda_image
-from lintslim.analysis.dependencies import UNKNOWN_WORKDIR, working_directories
+from lintslim.analysis.aws_lambda import AWS_BASE_ENV, LambdaImage, lambda_image, workdir_at
+from lintslim.analysis.dependencies import UNKNOWN_WORKDIR
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.rules._wording import and_list, shortened
@@ -16,8 +16,8 @@ from lintslim.rules.aws_lambda._entry import (
     exec_form_edit,
     handler_entrypoint,
     is_handler,
-    lambda_reason,
 )
+from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.nodes import Instruction, Token
 from lintslim.syntax.shell import POSIX_SHELLS
 from lintslim.syntax.stages import BuildGraph
@@ -25,8 +25,6 @@ from lintslim.syntax.stages import BuildGraph
 # `${NAME}` (with or without an operator such as `:-default`) or `$NAME`.
 _VARIABLE = re.compile(r"\$\{(?P<braced>[A-Za-z_]\w*)(?P<operator>[^}]*)\}|\$(?P<plain>[A-Za-z_]\w*)")
 _ENV_STYLE = re.compile(r"[A-Z_][A-Z0-9_]*")
-# Variables Lambda sets and reserves ("cannot be set in your function configuration"), as on the AWS bases.
-_RESERVED = {"LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime"}
 
 
 class EntrypointInvalid(Rule):
@@ -287,7 +285,8 @@ def _runtime_value(graph: BuildGraph, image: LambdaImage, name: str) -> tuple[st
                 if pair.key.value == name and pair.value is not None:
                     setting = (instruction, pair.value.value)
     if setting is None:
-        reserved = _RESERVED.get(name) if image.on_aws_base else None
+        # Lambda reserves these ("cannot be set in your function configuration"), as the AWS bases set them.
+        reserved = AWS_BASE_ENV.get(name) if image.on_aws_base else None
         return reserved, reserved is not None
     resolved = graph.resolve(setting[1], setting[0])
     if not resolved.complete or "$" in resolved.value:
@@ -315,10 +314,8 @@ def _program_token(graph: BuildGraph, image: LambdaImage) -> Token | None:
 
 def _image_workdir(graph: BuildGraph, image: LambdaImage) -> str | None:
     """The WORKDIR the Dockerfile leaves the final image in (the AWS bases': /var/task)."""
-    workdir = working_directories(graph, image.stage).get(-1)
-    if workdir == UNKNOWN_WORKDIR:
-        return "/var/task" if image.on_aws_base else None
-    return workdir
+    workdir = workdir_at(graph, image.stage, -1, on_aws_base=image.on_aws_base)
+    return None if workdir is None or workdir.startswith(UNKNOWN_WORKDIR) else workdir
 
 
 def _usable_directory(directory: str | None) -> bool:

@@ -6,31 +6,24 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lintslim.analysis.aws_lambda import LAMBDA_TASK_ROOT, lambda_image
-from lintslim.analysis.dependencies import (
-    UNKNOWN_WORKDIR,
-    ContextCopy,
-    context_copy,
-    looks_like_directory,
-    working_directories,
-)
+from lintslim.analysis.aws_lambda import AWS_BASE_ENV, lambda_image, resolve_on_aws_base, workdir_at
+from lintslim.analysis.dependencies import ContextCopy, context_copy, looks_like_directory
 from lintslim.analysis.paths import REMOTE, absolute, below_shell_pattern, has_glob, is_absolute, join, within
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.rules._wording import and_list
+from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.rules.hygiene.prefer_copy_over_add import is_archive
 from lintslim.syntax.nodes import Instruction, Token
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.source import Span
-from lintslim.syntax.stages import BuildGraph
+from lintslim.syntax.stages import Resolved
 
 EXTENSIONS = "/opt/extensions"
 WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
 _OCTAL = re.compile(r"[0-7]{1,4}")
 _SYMBOLIC_CLAUSE = re.compile(r"(?P<who>[ugoa]*)(?P<op>[-+=])(?P<perms>[rwxXst]*)")
 _RECURSIVE = frozenset({"-R", "--recursive"})
-# What every AWS base image sets (aws/aws-lambda-base-images Dockerfiles), which the Dockerfile cannot show.
-_AWS_BASE_VARIABLES = {"LAMBDA_TASK_ROOT": LAMBDA_TASK_ROOT, "LAMBDA_RUNTIME_DIR": "/var/runtime"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ class LambdaExtensionNotExecutable(Rule):
         if image is None:
             return
         chain = ctx.graph.chain_instructions(image.stage)
-        suffix = "" if image.on_aws_base else f" (a Lambda image: {image.explanation})"
+        suffix = lambda_reason(image)
         for position, instruction in enumerate(chain):
             if instruction.keyword in ("COPY", "ADD") and instruction.flag("from") is None:
                 yield from self._extensions(ctx, instruction, chain[position + 1 :], suffix)
@@ -126,8 +119,7 @@ class LambdaExtensionNotExecutable(Rule):
         yield self.report(instruction.args[-1].span, message, fix=_chmod_fix(ctx, target))
 
     def _wrapper(self, ctx: RuleContext, chain: tuple[Instruction, ...], suffix: str) -> Iterator[Diagnostic]:
-        graph = ctx.graph
-        setting = _wrapper_setting(graph, chain)
+        setting = _wrapper_setting(ctx, chain)
         if setting is None:
             return
         value_span, path = setting
@@ -151,17 +143,17 @@ class LambdaExtensionNotExecutable(Rule):
 
 def _workdir(ctx: RuleContext, instruction: Instruction) -> str | None:
     """The WORKDIR in force; on an AWS base, its own WORKDIR (`/var/task`) where the Dockerfile sets none."""
-    graph = ctx.graph
-    stage = graph.stage_of(instruction)
-    workdir = None if stage is None else working_directories(graph, stage).get(instruction.index)
-    if workdir is not None and workdir.startswith(UNKNOWN_WORKDIR) and _on_aws_base(ctx):
-        return join(LAMBDA_TASK_ROOT, workdir[len(UNKNOWN_WORKDIR) :].lstrip("/") or ".")
-    return workdir
+    stage = ctx.graph.stage_of(instruction)
+    return None if stage is None else workdir_at(ctx.graph, stage, instruction.index, on_aws_base=_on_aws_base(ctx))
 
 
 def _on_aws_base(ctx: RuleContext) -> bool:
     image = lambda_image(ctx)
     return image is not None and image.on_aws_base
+
+
+def _resolve(ctx: RuleContext, word: str, instruction: Instruction) -> Resolved:
+    return resolve_on_aws_base(ctx.graph, word, instruction, _on_aws_base(ctx))
 
 
 def _with_base_variables(ctx: RuleContext, instruction: Instruction) -> Instruction:
@@ -173,7 +165,7 @@ def _with_base_variables(ctx: RuleContext, instruction: Instruction) -> Instruct
     tokens = []
     for token in instruction.args:
         value = token.value
-        for name, path in _AWS_BASE_VARIABLES.items():
+        for name, path in AWS_BASE_ENV.items():
             if not scope.knows(name):
                 value = value.replace("${" + name + "}", path)
                 value = re.sub(r"\$" + name + r"(?![A-Za-z0-9_])", path, value)
@@ -271,8 +263,7 @@ def _remote_target(ctx: RuleContext, instruction: Instruction) -> _Target | None
 
 
 def _destination(ctx: RuleContext, instruction: Instruction) -> str | None:
-    written = _with_base_variables(ctx, instruction).args[-1].value
-    resolved = ctx.graph.resolve(written, instruction)
+    resolved = _resolve(ctx, instruction.args[-1].value, instruction)
     if not resolved.complete:
         return None
     if is_absolute(resolved.value):
@@ -359,7 +350,7 @@ def _made_executable(ctx: RuleContext, later: tuple[Instruction, ...], target: _
             if grant is None:
                 continue
             operands, recursive = grant
-            if any(_covers(ctx.graph, instruction, workdir, operand, recursive, target) for operand in operands):
+            if any(_covers(ctx, instruction, workdir, operand, recursive, target) for operand in operands):
                 return True
     return False
 
@@ -402,11 +393,11 @@ def _option_value(args: list[str], short: str, long: str) -> str | None:
 
 
 def _covers(
-    graph: BuildGraph, instruction: Instruction, workdir: str | None, operand: str, recursive: bool, target: _Target
+    ctx: RuleContext, instruction: Instruction, workdir: str | None, operand: str, recursive: bool, target: _Target
 ) -> bool:
     """Whether a chmod operand reaches the target's files; an operand we cannot resolve counts."""
     if "$" in operand:
-        resolved = graph.resolve(operand, instruction)
+        resolved = _resolve(ctx, operand, instruction)
         if not resolved.complete:
             return True
         operand = resolved.value
@@ -426,7 +417,7 @@ def _covers(
 # --- AWS_LAMBDA_EXEC_WRAPPER --------------------------------------------------------------------------
 
 
-def _wrapper_setting(graph: BuildGraph, chain: tuple[Instruction, ...]) -> tuple[Span, str] | None:
+def _wrapper_setting(ctx: RuleContext, chain: tuple[Instruction, ...]) -> tuple[Span, str] | None:
     """The last `ENV AWS_LAMBDA_EXEC_WRAPPER=…` of the image: (its value's span, the absolute path)."""
     found = None
     for instruction in chain:
@@ -434,7 +425,7 @@ def _wrapper_setting(graph: BuildGraph, chain: tuple[Instruction, ...]) -> tuple
             continue
         for pair in instruction.key_values:
             if pair.key.value == WRAPPER_VARIABLE and pair.value is not None:
-                resolved = graph.resolve(pair.value.value, instruction)
+                resolved = _resolve(ctx, pair.value.value, instruction)
                 path = resolved.value if resolved.complete and resolved.value.startswith("/") else None
                 found = None if path is None else (pair.value.span, join("/", path))
     return found

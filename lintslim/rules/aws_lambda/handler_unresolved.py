@@ -8,6 +8,7 @@ from lintslim.analysis.function_files import FunctionDirectory, function_directo
 from lintslim.analysis.handlers import Resolution, Resolved, resolve_node_handler, resolve_python_handler
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
 from lintslim.rules.aws_lambda._entry import is_handler
+from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.source import Span
 
 _FINDINGS = frozenset(
@@ -224,7 +225,4 @@ def _message(image: LambdaImage, resolution: Resolution, problem: str) -> str:
         )
     else:
         subject = f"The handler `{resolution.handler}`"
-    message = f"{subject} {problem}"
-    if not image.on_aws_base:
-        message += f"; this is taken for a Lambda image because {image.explanation}"
-    return message
+    return f"{subject} {problem}{lambda_reason(image)}"

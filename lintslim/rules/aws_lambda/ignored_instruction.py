@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from lintslim.analysis.aws_lambda import LambdaImage, Reason, lambda_image
 from lintslim.engine.rule import Diagnostic, Option, Rule, RuleContext, Severity
+from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.nodes import Instruction
 
 IGNORED = ("USER", "EXPOSE", "HEALTHCHECK", "VOLUME", "STOPSIGNAL")
@@ -57,7 +58,7 @@ class LambdaIgnoredInstruction(Rule):
         if image is None or _runs_elsewhere(image) or _is_build_environment(image):
             return
         wanted = {keyword.upper() for keyword in ctx.options.get("instructions", IGNORED)}
-        because = "" if image.on_aws_base else f" (a Lambda image: {image.explanation})"
+        because = lambda_reason(image)
         for instruction in _ignored(ctx.graph.chain_instructions(image.stage), wanted):
             keyword = instruction.keyword
             message = f"Lambda ignores `{keyword}`{because}: {_INSTEAD[keyword]}"

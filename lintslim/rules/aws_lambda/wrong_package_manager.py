@@ -7,6 +7,7 @@ from lintslim.analysis.aws_lambda import lambda_image
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge.images import ImageFacts, stage_facts
+from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command, Word, shell_commands
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -99,7 +100,7 @@ class LambdaWrongPackageManager(Rule):
             mismatches = _mismatches(facts)
             if facts is None or not mismatches:
                 continue
-            suffix = "" if image.on_aws_base or not in_final else f" (a Lambda image: {image.explanation})"
+            suffix = lambda_reason(image) if in_final else ""
             label = _image_label(graph, stage)
             for instruction, word, mismatch, fixable in _wrong_calls(graph, stage, mismatches):
                 message = f"`{word.value}` is not in `{label}`, which {mismatch.reason}: the build fails here; "
