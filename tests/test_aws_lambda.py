@@ -228,6 +228,31 @@ def test_handler_cmd_node_file_at_the_context_root(tmp_path: Path) -> None:
     assert lambda_image(parse('FROM node:22-slim\nCMD ["node", "index.mjs"]\n'), context) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "files"),
+    [
+        # A file name is a script for the base image's own entrypoint, not `module.function`.
+        ('FROM python:3.12-alpine\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["python"]\nCMD ["app.py"]\n', {"app.py": ""}),
+        ('FROM node:20-alpine\nCOPY index.js ./\nCMD ["index.js"]\n', {"index.js": ""}),
+        # An interpreter as the ENTRYPOINT takes the CMD as its module or script.
+        ('FROM python:3.12-slim\nCOPY main.py ./\nENTRYPOINT ["python", "-m"]\nCMD ["main.run"]\n', {"main.py": ""}),
+        (
+            'FROM node:20-slim\nCOPY server.js ./\nENTRYPOINT ["/usr/local/bin/node"]\nCMD ["server.start"]\n',
+            {"server.js": ""},
+        ),
+    ],
+)
+def test_a_cmd_that_only_looks_like_a_handler(tmp_path: Path, text: str, files: dict[str, str]) -> None:
+    assert lambda_image(parse(text), context_with(tmp_path, files)) is None
+
+
+def test_handler_cmd_behind_an_entry_script_counts(tmp_path: Path) -> None:
+    context = context_with(tmp_path, {"app.py": "def handler(event, context): ...\n", "entry.sh": ""})
+    text = 'FROM python:3.12-slim\nCOPY . ./\nENTRYPOINT ["/entry.sh"]\nCMD ["app.handler"]\n'
+    image = lambda_image(parse(text), context)
+    assert image is not None and image.reason is Reason.HANDLER_CMD
+
+
 def test_web_adapter() -> None:
     text = (
         "FROM public.ecr.aws/docker/library/python:3.12-slim\n"

@@ -16,7 +16,8 @@ Evidence, strongest first (several may hold; all are recorded):
   context tell, when the Dockerfile builds that project;
 - the AWS Lambda Web Adapter copied into `/opt/extensions/` (it runs a web app as the function);
 - a handler-style CMD (`["app.handler"]`, `["pkg.Class::handleRequest"]`) on a plain base, when the
-  file it names is in the build context (a strong hint: the image cannot run anything else);
+  file it names is in the build context (a strong hint: the image cannot run anything else); not a
+  file name (`["app.py"]`), nor a CMD an interpreter ENTRYPOINT runs (`["python", "-m"]`);
 - the configuration: `lambda = true` (or a glob in `lambda = [...]` matching the file).  `lambda = false`
   overrides everything above: the file is never taken for a Lambda image.
 
@@ -26,6 +27,7 @@ Facts from `../shared/reference/base-images-and-lambda.md` §2.
 from __future__ import annotations
 
 import enum
+import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -202,7 +204,7 @@ def _detect(
     evidence = list(_evidence(graph, final, facts, entrypoint, function, client))
     language = _language(facts, client, cmd)
     if not evidence:
-        handler = _handler_in_context(graph, cmd_instruction, cmd, context)
+        handler = _handler_in_context(graph, cmd_instruction, cmd, entrypoint, context)
         if handler is not None:
             evidence.append(handler[0])
             language = language or handler[1]
@@ -424,16 +426,47 @@ def _web_adapter(graph: BuildGraph, final: Stage) -> Instruction | None:
 
 # --- handler-style CMD on a plain base -------------------------------------------------------------
 
+# A handler as the runtimes name it: `app.handler`, `src/app.handler`, `pkg.Class::handleRequest`,
+# `Assembly::Namespace.Class::Method`, `app.App::Handler.process`; never a path to a program.
+_HANDLER_WORD = re.compile(r"[A-Za-z_$][\w$-]*(?:(?:\.|::|/)[A-Za-z_$][\w$-]*)*(?:\.|::)[A-Za-z_$][\w$]*")
+
+
+# `hello.js`, `main.jar`, `start.sh` name files (a script for the base image's own ENTRYPOINT), not handlers.
+_FILE_EXTENSIONS = frozenset(
+    {"js", "mjs", "cjs", "ts", "py", "pyc", "rb", "jar", "war", "class", "dll", "exe", "so", "bin", "sh", "bash",
+     "php", "pl", "lua", "wasm", "json", "yaml", "yml", "toml", "ini", "conf", "txt", "zip"}
+)  # fmt: skip
+
+
+def is_handler(word: str) -> bool:
+    """Whether a CMD word names a handler (`app.handler`) rather than a program or file (`/main`, `hello.js`)."""
+    if word.startswith(("/", ".")) or _HANDLER_WORD.fullmatch(word) is None:
+        return False
+    return "::" in word or word.rsplit(".", 1)[-1].lower() not in _FILE_EXTENSIONS
+
+
+# Programs that take a script, module or file as their first argument (`ENTRYPOINT ["node"]` with
+# `CMD ["index.js"]`, `ENTRYPOINT ["python", "-m"]` with `CMD ["main.run"]`): a CMD after them is not
+# a handler.  Shells are not among them: an entry script may start a runtime client with "$@".
+_SCRIPT_RUNNERS = re.compile(r"(?:python|pypy|node|nodejs|deno|bun|ruby|php|perl|java)[\d.]*")
+
 _HANDLER = re.compile(r"(?P<module>[A-Za-z_][\w-]*(?:[./][A-Za-z_][\w-]*)*)\.(?P<function>[A-Za-z_$][\w$]*)")
 _JAVA_HANDLER = re.compile(r"(?P<module>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)(?:::[A-Za-z_]\w*)?")
 _HANDLER_FILES = ((".py", "python"), (".js", "node"), (".mjs", "node"), (".cjs", "node"), (".rb", "ruby"))
 
 
 def _handler_in_context(
-    graph: BuildGraph, instruction: Instruction | None, cmd: tuple[str, ...] | None, context: ContextFiles | None
+    graph: BuildGraph,
+    instruction: Instruction | None,
+    cmd: tuple[str, ...] | None,
+    entrypoint: tuple[str, ...] | None,
+    context: ContextFiles | None,
 ) -> tuple[Evidence, str] | None:
-    """A CMD that is a single handler name whose file is in the build context, and the file's language."""
-    if context is None or cmd is None or len(cmd) != 1:
+    """A CMD that is a single handler name whose file is in the build context, and the file's language;
+    not a file name (`app.py`), nor the argument of an interpreter the ENTRYPOINT runs."""
+    if context is None or cmd is None or len(cmd) != 1 or not is_handler(cmd[0]):
+        return None
+    if entrypoint and _SCRIPT_RUNNERS.fullmatch(posixpath.basename(entrypoint[0])):
         return None
     match = _HANDLER.fullmatch(cmd[0])
     if match is None:

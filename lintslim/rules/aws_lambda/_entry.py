@@ -9,31 +9,12 @@ ENTRYPOINT (`python -m awslambdaric app.handler`).
 from __future__ import annotations
 
 import json
-import re
 
 from lintslim.analysis.aws_lambda import AWS_ENTRYPOINT, LambdaImage
 from lintslim.engine.fixes import Edit
 from lintslim.rules.hygiene.json_args_recommended import exec_form
 from lintslim.syntax.nodes import Dockerfile, Instruction, LineKind
 from lintslim.syntax.stages import BuildGraph
-
-# A handler as the runtimes name it: `app.handler`, `src/app.handler`, `pkg.Class::handleRequest`,
-# `Assembly::Namespace.Class::Method`, `app.App::Handler.process`; never a path to a program.
-_HANDLER = re.compile(r"[A-Za-z_$][\w$-]*(?:(?:\.|::|/)[A-Za-z_$][\w$-]*)*(?:\.|::)[A-Za-z_$][\w$]*")
-
-
-# `hello.js`, `main.jar`, `start.sh` name files (a script for the base image's own ENTRYPOINT), not handlers.
-_FILE_EXTENSIONS = frozenset(
-    {"js", "mjs", "cjs", "ts", "py", "pyc", "rb", "jar", "war", "class", "dll", "exe", "so", "bin", "sh", "bash",
-     "php", "pl", "lua", "wasm", "json", "yaml", "yml", "toml", "ini", "conf", "txt", "zip"}
-)  # fmt: skip
-
-
-def is_handler(word: str) -> bool:
-    """Whether a CMD word names a handler (`app.handler`) rather than a program or file (`/main`, `hello.js`)."""
-    if word.startswith(("/", ".")) or _HANDLER.fullmatch(word) is None:
-        return False
-    return "::" in word or word.rsplit(".", 1)[-1].lower() not in _FILE_EXTENSIONS
 
 
 def command_words(instruction: Instruction | None) -> tuple[str, ...] | None:

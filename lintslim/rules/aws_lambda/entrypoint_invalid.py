@@ -5,7 +5,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from lintslim.analysis.aws_lambda import AWS_BASE_ENV, LambdaImage, lambda_image, workdir_at
+from lintslim.analysis.aws_lambda import AWS_BASE_ENV, LambdaImage, is_handler, lambda_image, workdir_at
 from lintslim.analysis.dependencies import UNKNOWN_WORKDIR
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
@@ -15,7 +15,6 @@ from lintslim.rules.aws_lambda._entry import (
     command_words,
     exec_form_edit,
     handler_entrypoint,
-    is_handler,
 )
 from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.nodes import Instruction, Token

@@ -3,11 +3,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from lintslim.analysis.aws_lambda import AWS_ENTRYPOINT, LambdaImage, lambda_image
+from lintslim.analysis.aws_lambda import AWS_ENTRYPOINT, LambdaImage, is_handler, lambda_image
 from lintslim.analysis.function_files import FunctionDirectory, function_directory
 from lintslim.analysis.handlers import Resolution, Resolved, resolve_node_handler, resolve_python_handler
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
-from lintslim.rules.aws_lambda._entry import is_handler
 from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.source import Span
 

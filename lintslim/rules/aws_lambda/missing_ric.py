@@ -3,12 +3,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 
-from lintslim.analysis.aws_lambda import LambdaImage, Reason, lambda_image, ric_in_words
+from lintslim.analysis.aws_lambda import LambdaImage, Reason, is_handler, lambda_image, ric_in_words
 from lintslim.analysis.dependencies import working_directories
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.rules._edits import instruction_block, keyword_case, newline_of
-from lintslim.rules.aws_lambda._entry import cmd_in_force, cmd_words, command_words, is_handler
+from lintslim.rules.aws_lambda._entry import cmd_in_force, cmd_words, command_words
 from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.rules.runtime._shared import base_label
 from lintslim.syntax.nodes import Dockerfile, Instruction
