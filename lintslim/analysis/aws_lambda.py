@@ -181,22 +181,55 @@ def lambda_image(
     if isinstance(cached, tuple) and cached[0] is build_context and cached[1] is templates and cached[2] is config:
         result: LambdaImage | None = cached[3]
         return result
-    result = _detect(dockerfile.graph, build_context, templates, config)
+    function = templates.function if templates is not None else None
+    result = _detect(dockerfile.graph, build_context, function, config)
     dockerfile.memo[key] = (build_context, templates, config, result)
     return result
+
+
+def lambda_images(ctx: RuleContext) -> tuple[LambdaImage, ...]:
+    """The final image as each function built from it runs it: several template functions often share
+    one Dockerfile and differ in their `ImageConfig` (`Command: [orders.handler]`, `[users.handler]`).
+
+    `lambda_image(ctx)` first, then one per other function of the same build context whose
+    `ImageConfig` differs; empty when the image is no Lambda image.
+    """
+    image = lambda_image(ctx)
+    if image is None:
+        return ()
+    first = image.template_function
+    if first is None or ctx.sam_templates is None:
+        return (image,)
+    found = [image]
+    seen = {_image_config(first)}
+    for function in ctx.sam_templates.functions:
+        if _image_config(function) in seen or _context_of(function) != _context_of(first):
+            continue
+        seen.add(_image_config(function))
+        other = _detect(ctx.graph, ctx.build_context, function, ctx.lambda_config)
+        if other is not None:
+            found.append(other)
+    return tuple(found)
+
+
+def _image_config(function: ImageFunction) -> tuple[object, ...]:
+    return function.command, function.entry_point, function.working_directory
+
+
+def _context_of(function: ImageFunction) -> str:
+    return posixpath.normpath(function.context_path.as_posix())
 
 
 # --- detection ------------------------------------------------------------------------------------
 
 
 def _detect(
-    graph: BuildGraph, context: ContextFiles | None, templates: SamTemplates | None, config: bool | None
+    graph: BuildGraph, context: ContextFiles | None, function: ImageFunction | None, config: bool | None
 ) -> LambdaImage | None:
     final = graph.final
     if final is None:
         return None
     facts = stage_facts(graph, final) or _facts_of_partial_reference(graph, final)
-    function = templates.function if templates is not None else None
     chain = graph.chain_instructions(final)
     entrypoint, entrypoint_instruction = _effective(chain, "ENTRYPOINT", function.entry_point if function else None)
     cmd, cmd_instruction = _effective(chain, "CMD", function.command if function else None)

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from lintslim.analysis.aws_lambda import AWS_ENTRYPOINT, LambdaImage, is_handler, lambda_image
+from lintslim.analysis.aws_lambda import AWS_ENTRYPOINT, LambdaImage, is_handler, lambda_images
 from lintslim.analysis.function_files import FunctionDirectory, function_directory
 from lintslim.analysis.handlers import Resolution, Resolved, resolve_node_handler, resolve_python_handler
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext, Severity
 from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.syntax.source import Span
+
+if TYPE_CHECKING:
+    from lintslim.context.build_context import BuildContext
 
 _FINDINGS = frozenset(
     {Resolved.MISSING_MODULE, Resolved.MISSING_NAME, Resolved.BAD_SIGNATURE, Resolved.UNPARSABLE, Resolved.MALFORMED}
@@ -41,7 +45,7 @@ class HandlerUnresolved(Rule):
 
     ## What it does
     Resolves the handler of a Lambda function image (its exec-form `CMD ["module.function"]`, or the
-    `ImageConfig.Command` of the SAM/CloudFormation template that builds it) against the code the
+    `ImageConfig.Command` of each SAM/CloudFormation function built from it) against the code the
     Dockerfile copies from the build context into the function directory (`WORKDIR`;
     `LAMBDA_TASK_ROOT`, `/var/task`, on AWS base images), and flags a handler that cannot work:
 
@@ -87,13 +91,20 @@ class HandlerUnresolved(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        image = lambda_image(ctx)
         context = ctx.build_context
-        if image is None or context is None or not context.usable or context.holds_only_dockerfiles():
+        if context is None or not context.usable or context.holds_only_dockerfiles():
             return
-        handler = _handler(image)
-        if handler is None or image.language not in (None, "python", "node"):
-            return
+        checked: set[str] = set()
+        for image in lambda_images(ctx):  # one per template function with its own ImageConfig
+            handler = _handler(image)
+            if handler is None or handler in checked or image.language not in (None, "python", "node"):
+                continue
+            checked.add(handler)
+            yield from self._check_handler(ctx, context, image, handler)
+
+    def _check_handler(
+        self, ctx: RuleContext, context: BuildContext, image: LambdaImage, handler: str
+    ) -> Iterator[Diagnostic]:
         directory = function_directory(ctx.graph, image, context)
         if directory is None:
             return
