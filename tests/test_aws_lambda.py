@@ -460,3 +460,34 @@ def test_resolve_on_aws_base_only_there() -> None:
     assert (on_base.value, on_base.complete) == ("/var/runtime/bootstrap", True)
     assert AWS_BASE_ENV["LAMBDA_TASK_ROOT"] == LAMBDA_TASK_ROOT
     assert not resolve_on_aws_base(dockerfile.graph, "${LAMBDA_RUNTIME_DIR}/x", instruction, False).complete
+
+
+def _lint_ls404(directory: Path, text: str) -> list[str]:
+    from lintslim.config import Settings
+    from lintslim.engine.linter import Linter
+    from lintslim.engine.registry import Registry
+    from lintslim.rules.aws_lambda.extension_not_executable import LambdaExtensionNotExecutable
+
+    rules = (LambdaExtensionNotExecutable,)
+    linter = Linter(Registry(rules), Settings(select=("LS404",)), rules, directory)
+    return [diagnostic.message for diagnostic in linter.lint_text(text)[1]]
+
+
+def test_extensions_executable_in_the_checkout_keep_that_mode(tmp_path: Path) -> None:
+    """COPY keeps the mode the build context shows: 755 files are fine, one 644 file is not."""
+    (tmp_path / "extensions").mkdir()
+    agent, helper, wrapper = tmp_path / "extensions/agent", tmp_path / "extensions/helper", tmp_path / "wrapper.sh"
+    for path in (agent, helper, wrapper):
+        path.write_text("#!/bin/sh\n", encoding="utf-8")
+        path.chmod(0o755)
+    text = (
+        "FROM public.ecr.aws/lambda/python:3.12\nCOPY extensions/ /opt/extensions/\n"
+        'COPY wrapper.sh /opt/\nENV AWS_LAMBDA_EXEC_WRAPPER=/opt/wrapper.sh\nCMD ["app.handler"]\n'
+    )
+    assert _lint_ls404(tmp_path, text) == []
+    helper.chmod(0o744)  # the owner only: Lambda's user is not the owner
+    wrapper.chmod(0o644)
+    messages = _lint_ls404(tmp_path, text)
+    assert len(messages) == 2
+    assert messages[0].startswith("`extensions/` is copied into `/opt/extensions/` without `--chmod`")
+    assert messages[1].startswith("`AWS_LAMBDA_EXEC_WRAPPER` names `/opt/wrapper.sh`")

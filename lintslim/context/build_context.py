@@ -128,6 +128,14 @@ class BuildContext:
         info = self._lstat(relative)
         return info is not None and stat.S_ISDIR(info.st_mode)
 
+    def mode(self, relative: str) -> int | None:
+        """The permission bits of a regular file of the context (`0o755`), which COPY keeps; None for
+        anything else, and for a file a fix has yet to create."""
+        if context_path(relative) in self.pending:
+            return None
+        info = self._lstat(relative)
+        return stat.S_IMODE(info.st_mode) if info is not None and stat.S_ISREG(info.st_mode) else None
+
     def read_text(self, relative: str) -> str | None:
         """A context file's text (pending files first); None when missing, outside, too big or binary."""
         path = context_path(relative)

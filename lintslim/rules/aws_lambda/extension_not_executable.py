@@ -59,7 +59,9 @@ class LambdaExtensionNotExecutable(Rule):
     entries keep the archive's modes).  Only files directly in `/opt/extensions/` are started:
     files in its subdirectories (libraries an extension loads) need no execute bit.  A
     `COPY dir/ /opt/` whose `dir/extensions/` holds files is checked when the build context is
-    at hand.  A wrapper path that no COPY or ADD creates is not judged.
+    at hand.  A wrapper path that no COPY or ADD creates is not judged.  When the build context is
+    at hand and shows every file that lands in `/opt/extensions/` (or the wrapper) executable by
+    everyone, COPY keeps that mode and nothing is flagged.
 
     ## Why is this bad?
     "Lambda looks for extensions in the /opt/extensions/ directory, interprets each file as an
@@ -130,6 +132,8 @@ class LambdaExtensionNotExecutable(Rule):
         if _executable_mode(target.instruction) or _made_executable(ctx, chain[position + 1 :], target):
             return
         source = target.sources[0]
+        if ctx.build_context is not None and _executable_file(ctx.build_context.mode(source)):
+            return
         message = (
             f"`{WRAPPER_VARIABLE}` names `{path}`, copied from `{source}` in the build context "
             f"{_why(target.instruction)}: Lambda runs the wrapper, and fails if it cannot execute it; "
@@ -200,7 +204,7 @@ def _extension_target(ctx: RuleContext, instruction: Instruction) -> _Target | N
         if instruction.keyword == "ADD" and is_archive(source):
             continue  # unpacked: the entries keep the archive's modes
         landed = _landed(ctx, copy, source)
-        if landed is None:
+        if landed is None or _executable_in_checkout(ctx, copy, source):
             continue
         path, is_directory = landed
         sources.append(written)
@@ -231,6 +235,26 @@ def _landed(ctx: RuleContext, copy: ContextCopy, source: str) -> tuple[str, bool
             return EXTENSIONS, True
         return None
     return (landing, False) if posixpath.dirname(landing) == EXTENSIONS or landing == EXTENSIONS else None
+
+
+def _executable_in_checkout(ctx: RuleContext, copy: ContextCopy, source: str) -> bool:
+    """Whether the build context shows every file of `source` that lands directly in /opt/extensions
+    executable by everyone: COPY keeps that mode.  (A glob, or files we cannot see, are not known to be.)"""
+    context = ctx.build_context
+    if context is None or has_glob(source):
+        return False
+    if context.is_dir(source):
+        root = copy.landing(source, True)
+        prefix = "" if source == "." else source.rstrip("/") + "/"
+        landings = {entry.path: join(root, entry.path[len(prefix) :]) for entry in context.files_under(source)}
+    else:
+        landings = {source: copy.landing(source, False)}
+    started = [path for path, landing in landings.items() if posixpath.dirname(landing) == EXTENSIONS]
+    return bool(started) and all(_executable_file(context.mode(path)) for path in started)
+
+
+def _executable_file(mode: int | None) -> bool:
+    return mode is not None and bool(mode & 0o001)
 
 
 def _holds_extensions(ctx: RuleContext, copy: ContextCopy, source: str, landing: str) -> bool:
