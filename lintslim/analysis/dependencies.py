@@ -699,7 +699,7 @@ _NODE_DEPENDENCY_FIELDS = (
 def _node_needs(install: Install, manifests: list[str], view: ProjectView) -> tuple[list[str], str | None]:
     if install.tool == "pnpm fetch":
         return [], "`pnpm-workspace.yaml` lists workspace packages" if view.exists("pnpm-workspace.yaml") else None
-    package = _json_object(view.read(manifests[0]))
+    package = json_object(view.read(manifests[0]))
     if package is None:
         return [], f"`{manifests[0]}` is not a JSON object"
     if "workspaces" in package or view.exists("pnpm-workspace.yaml"):
@@ -722,7 +722,8 @@ def _node_needs(install: Install, manifests: list[str], view: ProjectView) -> tu
     return [], None
 
 
-def _json_object(text: str | None) -> dict[str, Any] | None:
+def json_object(text: str | None) -> dict[str, Any] | None:
+    """A JSON text's top-level object, or None (missing, not JSON, not an object)."""
     if text is None:
         return None
     try:
@@ -764,7 +765,7 @@ _COMPOSER_SCRIPT_EVENTS = (
 
 
 def _php_needs(install: Install, manifests: list[str], view: ProjectView) -> tuple[list[str], str | None]:
-    composer = _json_object(view.read(manifests[0]))
+    composer = json_object(view.read(manifests[0]))
     if composer is None:
         return [], f"`{manifests[0]}` is not a JSON object"
     repositories = composer.get("repositories")

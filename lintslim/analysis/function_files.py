@@ -35,7 +35,6 @@ never as a finding.  `${LAMBDA_TASK_ROOT}` and `${LAMBDA_RUNTIME_DIR}` resolve t
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
@@ -44,7 +43,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from lintslim.analysis.aws_lambda import LAMBDA_TASK_ROOT, resolve_on_aws_base
-from lintslim.analysis.dependencies import looks_like_directory, recognise_install, resolve_install
+from lintslim.analysis.dependencies import json_object, looks_like_directory, recognise_install, resolve_install
 from lintslim.analysis.handlers import FunctionFiles
 from lintslim.analysis.paths import REMOTE, absolute, below_copy_source, copies_into, has_glob, join, within
 from lintslim.context.build_context import OPAQUE_DIRECTORIES, context_path
@@ -564,7 +563,7 @@ class _Walk:
         if directory is None or not self._touches_function_places(directory):
             return True
         view = _InstallView(self, directory)
-        package = _json_object(view.read("package.json"))
+        package = json_object(view.read("package.json"))
         if package is None or resolve_install(install, view).problem is not None:
             self._unknown_content(directory)  # lifecycle scripts, local packages, workspaces: anything
             return True
@@ -720,16 +719,6 @@ def _node_package_name(word: str) -> str | None:
     scope = word.startswith("@")
     name = word[1:].split("@", 1)[0] if scope else word.split("@", 1)[0]
     return ("@" + name if scope else name) or None
-
-
-def _json_object(text: str | None) -> dict[str, object] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _keys(value: object) -> Iterator[str]:

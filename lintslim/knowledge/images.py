@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lintslim.knowledge._data import load_data_file
 from lintslim.syntax.image import ImageRef
 
 if TYPE_CHECKING:
@@ -123,15 +123,7 @@ def _entry(raw: dict[str, Any]) -> _Entry:
 @functools.cache
 def knowledge_base() -> KnowledgeBase:
     """The data file, read once per process (it is immutable)."""
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
-    text = Path(__file__).with_name("base_images.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = load_data_file("base_images.toml")
     return KnowledgeBase(tuple(_entry(raw) for raw in data["image"]), dict(data["sources"]))
 
 

@@ -12,9 +12,9 @@ import enum
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from lintslim.knowledge._data import load_data_file
 from lintslim.syntax.image import ImageRef
 
 # Where AWS publishes the base images: ECR Public, and the Docker Hub mirror (`amazon/aws-lambda-python`).
@@ -137,13 +137,5 @@ def _runtime(raw: dict[str, Any]) -> Runtime:
 @functools.cache
 def runtime_table() -> RuntimeTable:
     """The data file, read once per process (it is immutable)."""
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
-    text = Path(__file__).with_name("lambda_runtimes.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = load_data_file("lambda_runtimes.toml")
     return RuntimeTable(tuple(_runtime(raw) for raw in data["runtime"]), dict(data["sources"]))
