@@ -20,7 +20,7 @@ from lintslim.engine.rule import RuleContext
 from lintslim.knowledge.images import stage_facts
 from lintslim.syntax.parser import parse
 
-CORPUS_LAMBDA = Path("/work/shared/corpus/lambda")
+CORPUS_LAMBDA = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "lambda"
 
 
 def context_with(tmp_path: Path, files: dict[str, str]) -> BuildContext:

@@ -425,7 +425,7 @@ def test_module_import_does_not_import_libcst() -> None:
 
 # ------------------------------------------------------------------------------ corpus smoke (prints only)
 
-CORPUS = Path("/work/shared/corpus/lambda")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "lambda"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not on this machine")
