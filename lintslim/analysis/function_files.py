@@ -43,9 +43,25 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from lintslim.analysis.aws_lambda import LAMBDA_TASK_ROOT, resolve_on_aws_base
-from lintslim.analysis.dependencies import json_object, looks_like_directory, recognise_install, resolve_install
+from lintslim.analysis.dependencies import (
+    PIP_PROGRAM,
+    PYTHON_PROGRAM,
+    json_object,
+    looks_like_directory,
+    recognise_install,
+    resolve_install,
+)
 from lintslim.analysis.handlers import FunctionFiles
-from lintslim.analysis.paths import REMOTE, absolute, below_copy_source, copies_into, has_glob, join, within
+from lintslim.analysis.paths import (
+    REMOTE,
+    absolute,
+    below_copy_source,
+    copies_into,
+    has_glob,
+    join,
+    relative_to,
+    within,
+)
 from lintslim.context.build_context import OPAQUE_DIRECTORIES, context_path
 from lintslim.knowledge.images import stage_facts
 from lintslim.syntax.shell import Command, shell_commands
@@ -82,8 +98,6 @@ _WRITES_IN_CWD_BY_DEFAULT = frozenset({"wget", "unzip", "tar"})
 _NODE_TOOLS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _NODE_ADD_VERBS = frozenset({"install", "i", "add", "isntall"})
 _NODE_DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
-_PIP = re.compile(r"pip(\d+(\.\d+)*)?")
-_PYTHON = re.compile(r"python(\d+(\.\d+)*)?")
 _PIP_VALUE_OPTIONS = frozenset(
     {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target", "-i", "--index-url",
      "--extra-index-url", "-f", "--find-links", "--prefix", "--root", "--src", "--platform", "--python-version",
@@ -159,8 +173,7 @@ class FunctionDirectory:
 
 
 def _normal(relative: str) -> str:
-    path = posixpath.normpath(relative.strip("/")) if relative not in ("", ROOT) else ROOT
-    return path
+    return posixpath.normpath(relative.strip("/")) if relative not in ("", ROOT) else ROOT
 
 
 def _ancestors(path: str) -> Iterator[str]:
@@ -196,9 +209,7 @@ def function_directory(graph: BuildGraph, image: LambdaImage, context: BuildCont
     aws_base = image.on_aws_base
     walk = _Walk(graph, context, aws_base)
     walk.run(graph.chain_instructions(image.stage))
-    root = image.function_directory or walk.workdir
-    if image.template_function is not None and image.template_function.working_directory:
-        root = image.template_function.working_directory
+    root = image.function_directory or walk.workdir  # the template's WorkingDirectory is already in the former
     if root is None or not root.startswith("/"):
         return None
     roots: tuple[str, ...] = (join("/", root),)
@@ -319,15 +330,15 @@ class _Walk:
             self._unknown_content(target)  # the stage's base image may hold things there
         for opaque in walk.opaque:
             if within(opaque, source):
-                self._unknown_content(join(target, _below(opaque, source)))
+                self._unknown_content(join(target, relative_to(opaque, source)))
             elif within(source, opaque):
                 self._unknown_content(target)
         for path, origin in walk.landed.items():
             if within(path, source) and path != source:
-                self._land(join(target, _below(path, source)), origin)
+                self._land(join(target, relative_to(path, source)), origin)
         for directory, names in walk.installed.items():
             if within(directory, source):
-                self.installed.setdefault(join(target, _below(directory, source)), set()).update(names)
+                self.installed.setdefault(join(target, relative_to(directory, source)), set()).update(names)
             elif within(source, directory):
                 self._unknown_content(target)  # part of an install: which part, we cannot tell
 
@@ -446,7 +457,7 @@ class _Walk:
         if self._pip(instruction, command, cwd) or self._node_install(instruction, command, cwd):
             return
         if _adds_nothing(command):
-            if _PYTHON.fullmatch(name) and "install" in command.args:  # `python setup.py install`
+            if PYTHON_PROGRAM.fullmatch(name) and "install" in command.args:  # `python setup.py install`
                 self.python_foreign = None
             return
         if name in _NODE_TOOLS and {"-g", "--global"} & set(command.args):
@@ -588,7 +599,7 @@ class _Walk:
         for root in reversed(roots):  # the first root's files win
             for path, source in self.landed.items():
                 if within(path, root) and path != root:
-                    files[path[len(root.rstrip("/")) + 1 :]] = source
+                    files[relative_to(path, root)] = source
         opaque = {relative for path in self.opaque for relative in _relative_in(path, roots)}
         installed: dict[str, frozenset[str]] = {}
         for path, names in self.installed.items():
@@ -603,17 +614,13 @@ class _Walk:
         return FunctionDirectory(roots, files, frozenset(opaque), installed, foreign, copies)
 
 
-def _below(path: str, root: str) -> str:
-    return "." if path == root else path[len(root.rstrip("/")) + 1 :]
-
-
 def _relative_in(path: str, roots: tuple[str, ...]) -> Iterator[str]:
     """`path` relative to each root holding it; `.` when it holds a root."""
     for root in roots:
         if within(root, path):
             yield ROOT
         elif within(path, root):
-            yield path[len(root.rstrip("/")) + 1 :]
+            yield relative_to(path, root)
 
 
 @dataclass(frozen=True)
@@ -650,7 +657,7 @@ def _adds_nothing(command: Command) -> bool:
     if not name or name in _ADDS_NOTHING:
         return True
     python_check = command.args[:1] == ("-c",) or command.args[:2] == ("-m", "compileall")
-    return bool(_PYTHON.fullmatch(name)) and python_check
+    return bool(PYTHON_PROGRAM.fullmatch(name)) and python_check
 
 
 def _excluded(path: str, below: str, patterns: list[str]) -> bool:
@@ -669,11 +676,11 @@ def _may_hold_python_packages(image_path: str) -> bool:
 def _pip_install(command: Command) -> tuple[str | None, list[str], list[str], bool] | None:
     """(target, requirement files, named packages, installs a local path) of a pip install; None otherwise."""
     name, args = command.name or "", list(command.args)
-    if _PYTHON.fullmatch(name) and len(args) >= 2 and args[0] == "-m" and _PIP.fullmatch(args[1]):
+    if PYTHON_PROGRAM.fullmatch(name) and len(args) >= 2 and args[0] == "-m" and PIP_PROGRAM.fullmatch(args[1]):
         args = args[2:]
     elif name == "uv" and args[:1] == ["pip"]:
         args = args[1:]
-    elif not _PIP.fullmatch(name):
+    elif not PIP_PROGRAM.fullmatch(name):
         return None
     if "install" not in args:
         return None
