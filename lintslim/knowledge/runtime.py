@@ -20,11 +20,9 @@ STATIC_RUNTIME_CHAINGUARD = "cgr.dev/chainguard/static"
 # base/testdata/base.yaml): any other user name cannot be resolved there.
 DISTROLESS_USERS = frozenset({"root", "nonroot", "nobody"})
 
-_DEBIAN_SUITES = ("trixie", "bookworm", "bullseye", "buster")
-_PYTHON_TAG = re.compile(r"(?P<version>\d+(?:\.\d+)*|latest)?(?:-?(?P<suite>trixie|bookworm|bullseye|buster))?")
-_NODE_TAG = re.compile(
-    r"(?P<version>\d+(?:\.\d+)*|lts|current|latest|[a-z]+?)?(?:-(?P<suite>trixie|bookworm|bullseye|buster))?"
-)
+_DEBIAN_SUITES = "trixie|bookworm|bullseye|buster"
+_PYTHON_TAG = re.compile(rf"(?P<version>\d+(?:\.\d+)*|latest)?(?:-?(?P<suite>{_DEBIAN_SUITES}))?")
+_NODE_TAG = re.compile(rf"(?P<version>\d+(?:\.\d+)*|lts|current|latest|[a-z]+?)?(?:-(?P<suite>{_DEBIAN_SUITES}))?")
 _JDK_IN_TAG = re.compile(r"(?:jdk-?|temurin-)(\d{1,2})(?=[.\-u_]|$)")  # maven:3.9-eclipse-temurin-21, gradle:8-jdk17
 _LEADING_VERSION = re.compile(r"(\d{1,2})(?=[.\-u_]|$)")  # eclipse-temurin:21-jdk
 
