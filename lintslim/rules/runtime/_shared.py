@@ -13,6 +13,7 @@ from lintslim.analysis.paths import REMOTE
 from lintslim.analysis.toolchain import installs_matching
 from lintslim.knowledge.runtime import STATIC_RUNTIME, STATIC_RUNTIME_CHAINGUARD
 from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
+from lintslim.syntax.shell import iter_run_commands
 from lintslim.syntax.stages import BuildGraph, Stage
 
 DEBIAN_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"  # Debian, Ubuntu, Alpine, Wolfi, distroless
@@ -155,8 +156,6 @@ def env_setting(graph: BuildGraph, stage: Stage, name: str) -> tuple[Instruction
 
 def installs_package(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, package: re.Pattern[str]) -> str | None:
     """The package manager of the first RUN in the chain that installs a package matching `package`."""
-    from lintslim.syntax.shell import iter_run_commands
-
     for _, command in iter_run_commands(dockerfile, graph.chain_instructions(stage)):
         if installs_matching(command, package):
             return command.name
