@@ -35,7 +35,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 from lintslim.analysis.dependencies import UNKNOWN_WORKDIR, working_directories
-from lintslim.analysis.paths import join
+from lintslim.analysis.paths import context_join, has_glob, join
+from lintslim.context.build_context import context_path
 from lintslim.knowledge.images import ImageFacts, image_facts, stage_facts
 from lintslim.syntax.image import parse_image
 from lintslim.syntax.nodes import Dockerfile, Instruction
@@ -424,7 +425,7 @@ def _linked_client(graph: BuildGraph, context: ContextFiles | None) -> RuntimeCl
         if builder is None:
             continue
         for directory in _copied_directories(graph):
-            text = context.read_text(f"{directory}/{manifest}" if directory != "." else manifest)
+            text = context.read_text(context_join(directory, manifest))
             if text is not None and pattern.search(text):
                 return RuntimeClient(language, package, "linked", builder)
     return None
@@ -432,8 +433,6 @@ def _linked_client(graph: BuildGraph, context: ContextFiles | None) -> RuntimeCl
 
 def _copied_directories(graph: BuildGraph) -> list[str]:
     """The context root and the directories COPY/ADD take from the context in stages reaching the final image."""
-    from lintslim.context.build_context import context_path
-
     found = ["."]
     reaching = graph.reaching_final()
     for stage in graph.stages:
@@ -444,7 +443,7 @@ def _copied_directories(graph: BuildGraph) -> list[str]:
                 continue
             for token in instruction.args[:-1]:
                 path = context_path(token.value.rstrip("/"))
-                if path not in found and "$" not in path and not any(ch in path for ch in "*?[") and "." not in path:
+                if path not in found and "$" not in path and not has_glob(path) and "." not in path:
                     found.append(path)
     return found[:20]
 
@@ -507,7 +506,7 @@ def _handler_in_context(
     module = match.group("module").replace(".", "/")
     for directory in _copied_directories(graph):
         for extension, language in _HANDLER_FILES:
-            relative = f"{module}{extension}" if directory == "." else f"{directory}/{module}{extension}"
+            relative = context_join(directory, module + extension)
             if context.exists(relative):
                 detail = f"its CMD names the handler `{cmd[0]}` and `{relative}` is in the build context"
                 return Evidence(Reason.HANDLER_CMD, detail, instruction), language
