@@ -547,8 +547,7 @@ def _function_directory(
 ) -> str | None:
     if function is not None and function.working_directory:
         return function.working_directory
-    workdir = workdir_at(graph, final, -1, on_aws_base=facts is not None and bool(facts.lambda_))
-    return None if workdir is not None and workdir.startswith(UNKNOWN_WORKDIR) else workdir
+    return final_workdir(graph, final, on_aws_base=facts is not None and bool(facts.lambda_))
 
 
 # --- what the AWS bases set ------------------------------------------------------------------------
@@ -566,6 +565,13 @@ def aws_base_scope(graph: BuildGraph, instruction: Instruction, on_aws_base: boo
 def resolve_on_aws_base(graph: BuildGraph, word: str, instruction: Instruction, on_aws_base: bool) -> Resolved:
     """`graph.resolve`, knowing `${LAMBDA_TASK_ROOT}` and `${LAMBDA_RUNTIME_DIR}` on an AWS base."""
     return expand(word, aws_base_scope(graph, instruction, on_aws_base), graph.dockerfile.escape)
+
+
+def final_workdir(graph: BuildGraph, stage: Stage, *, on_aws_base: bool) -> str | None:
+    """The WORKDIR the Dockerfile leaves `stage` in (on an AWS base, `/var/task` unless it sets one);
+    None when it cannot be resolved or lies below the base image's unknown working directory."""
+    workdir = workdir_at(graph, stage, -1, on_aws_base=on_aws_base)
+    return None if workdir is None or workdir.startswith(UNKNOWN_WORKDIR) else workdir
 
 
 def workdir_at(graph: BuildGraph, stage: Stage, index: int, *, on_aws_base: bool) -> str | None:

@@ -5,8 +5,13 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from lintslim.analysis.aws_lambda import AWS_BASE_ENV, LambdaImage, is_handler, lambda_image, workdir_at
-from lintslim.analysis.dependencies import UNKNOWN_WORKDIR
+from lintslim.analysis.aws_lambda import (
+    AWS_BASE_ENV,
+    LambdaImage,
+    final_workdir,
+    is_handler,
+    lambda_image,
+)
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.rules._wording import and_list, shortened
@@ -155,7 +160,7 @@ class EntrypointInvalid(Rule):
         word = token.value
         if "/" not in word or word.startswith("/") or "$" in word:
             return None
-        workdir = _image_workdir(graph, image)
+        workdir = final_workdir(graph, image.stage, on_aws_base=image.on_aws_base)
         template_dir = image.template_function.working_directory if image.template_function else None
         if template_dir is not None and workdir is not None and template_dir != workdir:
             return self.report(
@@ -309,12 +314,6 @@ def _program_token(graph: BuildGraph, image: LambdaImage) -> Token | None:
     if cmd is not None and cmd.is_json and cmd.args and cmd_in_force(graph, image):
         return cmd.args[0]
     return None
-
-
-def _image_workdir(graph: BuildGraph, image: LambdaImage) -> str | None:
-    """The WORKDIR the Dockerfile leaves the final image in (the AWS bases': /var/task)."""
-    workdir = workdir_at(graph, image.stage, -1, on_aws_base=image.on_aws_base)
-    return None if workdir is None or workdir.startswith(UNKNOWN_WORKDIR) else workdir
 
 
 def _usable_directory(directory: str | None) -> bool:
