@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from lintslim.analysis.aws_lambda import (
     AWS_BASE_ENV,
+    AWS_ENTRYPOINT,
     LambdaImage,
     final_workdir,
     is_handler,
@@ -22,6 +23,7 @@ from lintslim.rules.aws_lambda._entry import (
     handler_entrypoint,
 )
 from lintslim.rules.aws_lambda._shared import lambda_reason
+from lintslim.rules.runtime._shared import env_setting
 from lintslim.syntax.nodes import Instruction, Token
 from lintslim.syntax.shell import POSIX_SHELLS
 from lintslim.syntax.stages import BuildGraph
@@ -214,7 +216,7 @@ def _argv(graph: BuildGraph, image: LambdaImage) -> tuple[list[str], int]:
     if image.entrypoint is not None:
         entry = list(image.entrypoint)
     elif image.on_aws_base and image.entrypoint_instruction is None:
-        entry = ["/lambda-entrypoint.sh"]
+        entry = [AWS_ENTRYPOINT]
     else:
         entry = []
     cmd = image.cmd_instruction
@@ -282,20 +284,13 @@ def _substitution_fix(graph: BuildGraph, image: LambdaImage, token: Token) -> Fi
 
 def _runtime_value(graph: BuildGraph, image: LambdaImage, name: str) -> tuple[str | None, bool]:
     """A variable's value in the running function, and whether Lambda reserves it (no override)."""
-    setting = None
-    for instruction in graph.chain_instructions(image.stage):
-        if instruction.keyword == "ENV":
-            for pair in instruction.key_values:
-                if pair.key.value == name and pair.value is not None:
-                    setting = (instruction, pair.value.value)
+    setting = env_setting(graph, image.stage, name)
     if setting is None:
         # Lambda reserves these ("cannot be set in your function configuration"), as the AWS bases set them.
         reserved = AWS_BASE_ENV.get(name) if image.on_aws_base else None
         return reserved, reserved is not None
-    resolved = graph.resolve(setting[1], setting[0])
-    if not resolved.complete or "$" in resolved.value:
-        return None, False
-    return resolved.value, False
+    value = setting[2]
+    return (None if value is None or "$" in value else value), False
 
 
 # --- relative paths -------------------------------------------------------------------------------
