@@ -115,7 +115,8 @@ class HandlerUnresolved(Rule):
             resolution = resolve_node_handler(handler, directory.view(context, language))
         else:
             return
-        ignored = directory.ignored_source(_module_files(resolution, language), context)
+        missing = resolution.status is Resolved.MISSING_MODULE
+        ignored = directory.ignored_source(_module_files(handler, language) if missing else [], context)
         ignore_file = context.ignore_file.name if context.ignore_file is not None else "the ignore file"
         problem = _problem(resolution, language, directory, (ignored, ignore_file) if ignored else None)
         if problem is not None:
@@ -148,13 +149,9 @@ def _cmd_is_handler(image: LambdaImage) -> bool:
 
 def _language_from_files(handler: str, directory: FunctionDirectory) -> str | None:
     """Python or Node.js, from the module file the handler names among the copied files."""
-    python_module = handler.rsplit(".", 1)[0].replace(".", "/")
-    if any(path in directory.files for path in (f"{python_module}.py", f"{python_module}/__init__.py")):
-        return "python"
-    head, base = posixpath.split(handler)
-    node_module = posixpath.join(head, base.split(".", 1)[0])
-    if any(f"{node_module}{extension}" in directory.files for extension in (".js", ".mjs", ".cjs")):
-        return "node"
+    for language in ("python", "node"):
+        if any(path in directory.files for path in _module_files(handler, language)):
+            return language
     return None
 
 
@@ -214,14 +211,13 @@ def _span(image: LambdaImage) -> Span:
     return source.args[0].span if source.args else source.span
 
 
-def _module_files(resolution: Resolution, language: str) -> list[str]:
-    """The files a missing module would be (relative to the function directory)."""
-    if resolution.status is not Resolved.MISSING_MODULE:
-        return []
+def _module_files(handler: str, language: str) -> list[str]:
+    """The files the module a handler names may be (relative to the function directory).  The handler
+    never starts with `./`: `is_handler` turns such words away."""
     if language == "python":
-        module = resolution.handler.rsplit(".", 1)[0].replace(".", "/")
+        module = handler.rsplit(".", 1)[0].replace(".", "/")
         return [f"{module}.py", f"{module}/__init__.py"]
-    head, base = posixpath.split(resolution.handler.removeprefix("./"))
+    head, base = posixpath.split(handler)
     module = posixpath.join(head, base.split(".", 1)[0])
     return [f"{module}{extension}" for extension in (".js", ".mjs", ".cjs")]
 
