@@ -99,7 +99,7 @@ def _running_message(where: int, image: LambdaImage) -> str:
 def _brings_emulator(dockerfile: Dockerfile, instruction: Instruction) -> Span | None:
     """Where an instruction adds the emulator to the image: the source (or destination) or the URL."""
     if instruction.keyword in ("ADD", "COPY") and instruction.args:
-        for token in (*instruction.args[:-1], instruction.args[-1]):
+        for token in instruction.args:
             if _names_emulator(token.value):
                 return token.span
         return None
