@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from lintslim.analysis.aws_lambda import AWS_BASE_ENV, lambda_image, resolve_on_aws_base, workdir_at
 from lintslim.analysis.dependencies import ContextCopy, context_copy, looks_like_directory
-from lintslim.analysis.paths import REMOTE, absolute, below_shell_pattern, has_glob, is_absolute, join, within
+from lintslim.analysis.paths import (
+    REMOTE,
+    absolute,
+    below_shell_pattern,
+    has_glob,
+    is_absolute,
+    join,
+    relative_to,
+    within,
+)
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.rules._wording import and_list
@@ -231,7 +240,7 @@ def _landed(ctx: RuleContext, copy: ContextCopy, source: str) -> tuple[str, bool
     if is_directory:
         if landing == EXTENSIONS:
             return EXTENSIONS, True
-        if within(EXTENSIONS, landing) and _holds_extensions(ctx, copy, source, landing):
+        if within(EXTENSIONS, landing) and _holds_extensions(ctx, source, landing):
             return EXTENSIONS, True
         return None
     return (landing, False) if posixpath.dirname(landing) == EXTENSIONS or landing == EXTENSIONS else None
@@ -257,12 +266,12 @@ def _executable_file(mode: int | None) -> bool:
     return mode is not None and bool(mode & 0o001)
 
 
-def _holds_extensions(ctx: RuleContext, copy: ContextCopy, source: str, landing: str) -> bool:
+def _holds_extensions(ctx: RuleContext, source: str, landing: str) -> bool:
     """Whether a directory copied above /opt/extensions (`COPY opt/ /opt/`) has files that land in it."""
     context = ctx.build_context
     if context is None:
         return False
-    below = EXTENSIONS[len(landing.rstrip("/")) + 1 :]
+    below = relative_to(EXTENSIONS, landing)
     inner = below if source == "." else f"{source}/{below}"
     if not context.is_dir(inner):
         return False
