@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,7 +20,7 @@ from lintslim import __version__
 from lintslim.config import ConfigError, Settings, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
 from lintslim.engine.rule import Severity
-from lintslim.files import InputError, SourceFile, decode, discover, read_source, write_atomic
+from lintslim.files import InputError, SourceFile, create_if_absent, decode, discover, read_source, write_atomic
 from lintslim.output import (
     FORMATS,
     JsonArrayWriter,
@@ -176,8 +177,6 @@ def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cac
 
 def _create_files(report: FileReport) -> None:
     """Write the files fixes create (a missing `.dockerignore`), each only if nothing is there yet."""
-    from lintslim.files import create_if_absent
-
     for path, content in report.new_files.items():
         try:
             created = create_if_absent(path, content)
@@ -307,8 +306,6 @@ def run_rules(args: argparse.Namespace) -> int:
         for rule in registry.rules
     ]
     if args.output_format == "json":
-        import json
-
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK

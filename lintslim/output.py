@@ -18,7 +18,9 @@ from typing import Any, TextIO
 from lintslim.engine.fixes import Applicability, Edit
 from lintslim.engine.rule import Diagnostic
 from lintslim.runner import FileReport, fails, fixable_counts
+from lintslim.secrets.detect import find_secrets
 from lintslim.secrets.redact import Redactor
+from lintslim.syntax.parser import parse
 from lintslim.syntax.source import LineIndex
 
 FORMATS = ("full", "concise", "json", "github")
@@ -46,9 +48,6 @@ def _index(report: FileReport) -> LineIndex:
 
 def report_redactor(report: FileReport) -> Redactor:
     """The secrets of a report's text, and of the original text when fixes changed it (for diffs)."""
-    from lintslim.secrets.detect import find_secrets
-    from lintslim.syntax.parser import parse
-
     spans = [span for diagnostic in report.diagnostics for span in diagnostic.redact]
     dockerfile = report.dockerfile if report.dockerfile is not None else parse(report.text, report.path)
     if dockerfile.text == report.text:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher
 from lintslim.context.gopath import BadPattern, clean, match, split_wildcards
+from lintslim.files import read_context_file
 
 DOCKERIGNORE = ".dockerignore"
 MAX_ENTRIES = 50_000
@@ -143,8 +144,6 @@ class BuildContext:
             return self.pending[path]
         if self._resolved_root is None:
             return None
-        from lintslim.files import read_context_file
-
         return read_context_file(self._resolved_root, path)
 
     @cached_property

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lintslim.config import Settings
+from lintslim.context.build_context import BuildContext
 from lintslim.engine.fixes import Applicability, Fix, apply_fixes, select_non_overlapping
 from lintslim.engine.registry import Registry
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext
@@ -17,7 +18,6 @@ from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.parser import parse
 
 if TYPE_CHECKING:
-    from lintslim.context.build_context import BuildContext
     from lintslim.context.sam import SamTemplates
 
 MAX_FIX_ROUNDS = 10
@@ -62,8 +62,6 @@ class Linter:
         """The build context for a Dockerfile at `dockerfile_path`: cheap to make, it reads lazily."""
         if self.context_dir is None:
             return None
-        from lintslim.context.build_context import BuildContext
-
         return BuildContext(self.context_dir, dockerfile_path)
 
     def sam_templates(self, dockerfile_path: str | None) -> SamTemplates | None:

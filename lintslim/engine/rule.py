@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import inspect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lintslim.engine.fixes import Fix
+from lintslim.files import read_context_file
 from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph
@@ -145,8 +147,6 @@ class RuleContext:
 
     def read_context_file(self, relative: str) -> str | None:
         """A file of the build context as text, or None (missing, outside the context, too big, binary)."""
-        from lintslim.files import read_context_file
-
         if self.context_dir is None:
             return None
         return read_context_file(self.context_dir, relative)
@@ -181,8 +181,6 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
-        import inspect  # docs only; `inspect` costs a few milliseconds at start-up
-
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
