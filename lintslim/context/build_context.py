@@ -79,6 +79,7 @@ class BuildContext:
         self.root = root
         self.dockerfile_path = dockerfile_path
         self.pending: dict[str, str] = dict(pending or {})
+        self._subtrees: dict[str, tuple[Entry, ...]] = {}  # directory -> what `_below` walked there
 
     def with_pending(self, files: Mapping[str, str]) -> BuildContext:
         """The same context with more files about to be created (a new object: caches start empty)."""
@@ -262,10 +263,6 @@ class BuildContext:
             entries = [] if root is None or hidden else _walk(root, matcher, directory)[0]
             self._subtrees[directory] = tuple(entries)
         return self._subtrees[directory]
-
-    @cached_property
-    def _subtrees(self) -> dict[str, tuple[Entry, ...]]:
-        return {}
 
     def files_under(self, relative: str) -> list[Entry]:
         """The files the build receives at or below a context path (`.` is the whole context)."""
