@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from lintslim.analysis.paths import REMOTE
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
-from lintslim.syntax.nodes import Instruction
+from lintslim.rules._edits import keyword_case
+from lintslim.syntax.nodes import Dockerfile, Instruction
 
 # ADD unpacks local tar archives, plain or compressed (identity, gzip, bzip2, xz; zstd in newer
 # BuildKit).  A compressed file may be a tar, so every compression suffix counts as an archive.
@@ -33,10 +34,6 @@ def may_match_archive(pattern: str) -> bool:
 def is_plain_local(source: str) -> bool:
     """A local source that `COPY` copies the same way: not a URL or git repository, not an archive."""
     return not (is_remote(source) or is_archive(source) or may_match_archive(source))
-
-
-def matching_case(keyword: str, replacement: str) -> str:
-    return replacement.lower() if keyword.islower() else replacement
 
 
 class PreferCopyOverAdd(Rule):
@@ -76,12 +73,12 @@ class PreferCopyOverAdd(Rule):
             yield self.report(
                 target.keyword_span,
                 f"`ADD` used for local {'file' if len(sources) == 1 else 'files'}: {', '.join(sources)}",
-                fix=self._fix(target, ctx.text),
+                fix=self._fix(ctx.dockerfile, target),
             )
 
     @staticmethod
-    def _fix(target: Instruction, text: str) -> Fix | None:
+    def _fix(dockerfile: Dockerfile, target: Instruction) -> Fix | None:
         if any(flag.name in ADD_ONLY_FLAGS for flag in target.flags):
             return None
-        written = text[target.keyword_span.start : target.keyword_span.end]
-        return Fix.safe("Replace `ADD` with `COPY`", Edit.replace(target.keyword_span, matching_case(written, "COPY")))
+        copy = keyword_case(dockerfile, target, "COPY")
+        return Fix.safe("Replace `ADD` with `COPY`", Edit.replace(target.keyword_span, copy))
