@@ -253,8 +253,8 @@ def _deletion(dockerfile: Dockerfile, declaration: Declaration) -> list[Edit]:
     index = next(i for i, candidate in enumerate(pairs) if candidate is pair)
     end = _pair_end(pair)
     if index + 1 < len(pairs):
-        return _keeping_comments(dockerfile, instruction, _span(pair.key.span.start, pairs[index + 1].key.span.start))
-    return _keeping_comments(dockerfile, instruction, _span(_pair_end(pairs[index - 1]), end))
+        return _keeping_comments(dockerfile, instruction, Span(pair.key.span.start, pairs[index + 1].key.span.start))
+    return _keeping_comments(dockerfile, instruction, Span(_pair_end(pairs[index - 1]), end))
 
 
 def _promotes_directives(dockerfile: Dockerfile, edit: Edit) -> bool:
@@ -301,10 +301,6 @@ def _keeping_comments(dockerfile: Dockerfile, instruction: Instruction, span: Sp
 
 def _pair_end(pair: KeyValue) -> int:
     return pair.value.span.end if pair.value is not None else pair.key.span.end
-
-
-def _span(start: int, end: int) -> Span:
-    return Span(start, end)
 
 
 def _whole_lines(dockerfile: Dockerfile, instruction: Instruction) -> Span:
