@@ -27,7 +27,7 @@ from lintslim.analysis.paths import REMOTE, context_join, copies_into, has_glob,
 from lintslim.context.build_context import context_path
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command
-from lintslim.syntax.stages import BuildGraph, Stage
+from lintslim.syntax.stages import BuildGraph, Scope, Stage, expand
 
 UNKNOWN_WORKDIR = "/?"  # the base image's working directory, which we do not know
 
@@ -152,15 +152,21 @@ class ContextCopy:
         return any(fnmatch.fnmatchcase(path, pattern.strip("/")) for pattern in self.excludes)
 
 
-def context_copy(graph: BuildGraph, instruction: Instruction, workdir: str | None) -> ContextCopy | None:
-    """The COPY/ADD as a `ContextCopy`, or None: `--from`, heredocs, URLs, or words we cannot resolve."""
+def context_copy(
+    graph: BuildGraph, instruction: Instruction, workdir: str | None, scope: Scope | None = None
+) -> ContextCopy | None:
+    """The COPY/ADD as a `ContextCopy`, or None: `--from`, heredocs, URLs, or words we cannot resolve.
+
+    Words are resolved in `scope` when given (variables the base image sets), else in the instruction's.
+    """
     if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None:
         return None
     if instruction.heredocs or len(instruction.args) < 2:
         return None
+    scope = scope if scope is not None else graph.scope_at(instruction)
     words = []
     for token in instruction.args:
-        resolved = graph.resolve(token.value, instruction)
+        resolved = expand(token.value, scope, graph.dockerfile.escape)
         if not resolved.complete or not resolved.value or REMOTE.match(resolved.value):
             return None
         words.append(resolved.value)

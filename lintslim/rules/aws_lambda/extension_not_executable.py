@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lintslim.analysis.aws_lambda import AWS_BASE_ENV, lambda_image, resolve_on_aws_base, workdir_at
+from lintslim.analysis.aws_lambda import aws_base_scope, lambda_image, resolve_on_aws_base, workdir_at
 from lintslim.analysis.dependencies import ContextCopy, context_copy, looks_like_directory
 from lintslim.analysis.paths import (
     REMOTE,
@@ -23,7 +22,7 @@ from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext,
 from lintslim.rules._wording import and_list
 from lintslim.rules.aws_lambda._shared import lambda_reason
 from lintslim.rules.hygiene.prefer_copy_over_add import is_archive
-from lintslim.syntax.nodes import Instruction, Token
+from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command, shell_commands
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import Resolved
@@ -169,25 +168,9 @@ def _resolve(ctx: RuleContext, word: str, instruction: Instruction) -> Resolved:
     return resolve_on_aws_base(ctx.graph, word, instruction, _on_aws_base(ctx))
 
 
-def _with_base_variables(ctx: RuleContext, instruction: Instruction) -> Instruction:
-    """The instruction with `${LAMBDA_TASK_ROOT}` and `${LAMBDA_RUNTIME_DIR}` written out on an AWS base
-    (unless the Dockerfile sets them itself)."""
-    if not _on_aws_base(ctx):
-        return instruction
-    scope = ctx.graph.scope_at(instruction)
-    tokens = []
-    for token in instruction.args:
-        value = token.value
-        for name, path in AWS_BASE_ENV.items():
-            if not scope.knows(name):
-                value = value.replace("${" + name + "}", path)
-                value = re.sub(r"\$" + name + r"(?![A-Za-z0-9_])", path, value)
-        tokens.append(Token(value, token.span))
-    return dataclasses.replace(instruction, args=tuple(tokens))
-
-
 def _copy(ctx: RuleContext, instruction: Instruction) -> ContextCopy | None:
-    return context_copy(ctx.graph, _with_base_variables(ctx, instruction), _workdir(ctx, instruction))
+    scope = aws_base_scope(ctx.graph, instruction, _on_aws_base(ctx))
+    return context_copy(ctx.graph, instruction, _workdir(ctx, instruction), scope)
 
 
 def _is_directory(ctx: RuleContext, source: str) -> bool:
