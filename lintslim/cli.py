@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
     rule = commands.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("reference", metavar="CODE|NAME")
+
+    server = commands.add_parser("server", help="run the language server for editors (LSP over stdio)")
+    server.add_argument("--stdio", action="store_true", help="talk over standard input and output (the default)")
+
+    init = commands.add_parser("init", help="add the lintslim pre-commit hook (and, asked, a [tool.lintslim] table)")
+    init.add_argument("directory", nargs="?", type=Path, default=Path("."), help="the repository (default: here)")
+    init.add_argument("--fix", action="store_true", help="use the `lintslim-fix` hook, which writes safe fixes")
+    init.add_argument("--rev", help="the revision of lintslim to pin (default: this version's tag)")
+    init.add_argument("--pyproject", action="store_true", help="also create `[tool.lintslim]` in pyproject.toml")
     return parser
 
 
@@ -338,6 +347,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_check(args)
         if args.command == "rules":
             return run_rules(args)
+        if args.command == "server":
+            from lintslim.lsp.server import serve
+
+            return serve()
+        if args.command == "init":
+            from lintslim.init import run_init
+
+            return run_init(args.directory, fix=args.fix, rev=args.rev, pyproject=args.pyproject)
         return run_rule(args)
     except (UsageError, ConfigError, UnknownRuleError, InputError) as error:
         sys.stderr.write(f"lintslim: error: {error}\n")
