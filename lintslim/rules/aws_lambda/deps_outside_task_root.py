@@ -12,7 +12,7 @@ from lintslim.analysis.dependencies import (
     looks_like_directory,
     working_directories,
 )
-from lintslim.analysis.paths import join, within
+from lintslim.analysis.paths import context_join, join, within
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge.images import ImageFacts, stage_facts
@@ -346,8 +346,7 @@ def _may_get_venv_settings(ctx: RuleContext, stage: Stage, instruction: Instruct
                 continue
             if not context.is_dir(source):
                 continue
-            prefix = "" if source in (".", "./") else source.lstrip("./") + "/"
-            if any(context.exists(prefix + config) for config in _VENV_CONFIG_FILES):
+            if any(context.exists(context_join(source, config)) for config in _VENV_CONFIG_FILES):
                 return True
     return False
 
