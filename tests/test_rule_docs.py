@@ -9,11 +9,26 @@ from typing import Any
 
 import pytest
 
-from lintslim.docs import docstring_sections, load_case_file, render_all, render_markdown, render_terminal
+from lintslim.docs import (
+    PAGES_WITH_TABLES,
+    docstring_sections,
+    fill_generated,
+    fix_safety,
+    generated_tables,
+    load_case_file,
+    render_all,
+    render_buildkit_table,
+    render_hadolint_table,
+    render_index,
+    render_markdown,
+    render_terminal,
+)
 from lintslim.engine.registry import default_registry
 from lintslim.engine.rule import Family, FixAvailability, Rule
+from lintslim.knowledge.foreign_rules import BUILDKIT_CHECKS, HADOLINT_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 CASES_DIR = ROOT / "rules"
 DOCS_DIR = ROOT / "docs" / "rules"
 RULES = default_registry().rules
@@ -127,6 +142,66 @@ def test_docs_pages_are_up_to_date() -> None:
     committed = {path.name: path.read_text(encoding="utf-8") for path in DOCS_DIR.glob("*.md")}
     stale = sorted(name for name in expected.keys() | committed.keys() if expected.get(name) != committed.get(name))
     assert not stale, f"docs/rules is stale ({', '.join(stale)}): run `python docs/generate_rules.py`"
+
+
+def test_pages_with_generated_tables_are_up_to_date() -> None:
+    tables = generated_tables(RULES)
+    for name in PAGES_WITH_TABLES:
+        page = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        for region in tables:
+            assert f"<!-- generated:{region} -->" in page, f"docs/{name} lacks the `{region}` markers"
+        assert fill_generated(page, tables) == page, f"docs/{name} is stale: run `python docs/generate_rules.py`"
+
+
+def test_fill_generated_replaces_only_the_marked_region() -> None:
+    page = "intro\n<!-- generated:t -->\nold\n<!-- end generated:t -->\noutro\n"
+    assert (
+        fill_generated(page, {"t": "new"}) == "intro\n<!-- generated:t -->\n\nnew\n\n<!-- end generated:t -->\noutro\n"
+    )
+    with pytest.raises(ValueError, match="no generated table named `u`"):
+        fill_generated(page.replace(":t", ":u"), {"t": "new"})
+
+
+@by_rule
+def test_fix_safety_matches_fix_availability(rule: type[Rule]) -> None:
+    kinds = fix_safety(rule)
+    assert bool(kinds) == _fixable(rule), f"{rule.code}: its cases show {kinds or 'no'} fixes"
+
+
+def test_index_has_a_section_per_family_listing_its_rules() -> None:
+    index = render_index(RULES)
+    sections = index.split("\n## ")[1:]
+    families = [family for family in Family if any(rule.family() is family for rule in RULES)]
+    assert len(sections) == len(families)
+    for family, section in zip(families, sections, strict=True):
+        assert f"(`{family.slug}`, LS{family.digit}xx)" in section.splitlines()[0]
+        listed = re.findall(r"^\| \[(LS\d{3})\]", section, re.MULTILINE)
+        assert listed == [rule.code for rule in RULES if rule.family() is family]
+
+
+def test_every_alias_is_a_known_foreign_rule() -> None:
+    """A hadolint code or BuildKit check named by a rule must be in the data the migration tables list."""
+    known = {item.code for item in HADOLINT_RULES} | {check.name for check in BUILDKIT_CHECKS}
+    unknown = sorted({alias for rule in RULES for alias in (*rule.hadolint_codes(), *rule.buildkit_checks())} - known)
+    assert unknown == []
+
+
+def test_migration_tables_map_aliases_to_rules() -> None:
+    hadolint = render_hadolint_table(RULES)
+    assert "| DL3020 | error | Use `COPY` instead of `ADD` for files and folders | [LS503](rules/LS503.md) " in hadolint
+    assert len(re.findall(r"^\| DL\d{4} ", hadolint, re.MULTILINE)) == len(HADOLINT_RULES)
+    buildkit = render_buildkit_table(RULES)
+    assert re.search(r"^\| `JSONArgsRecommended` \|.*\[LS502\]\(rules/LS502\.md\)", buildkit, re.MULTILINE)
+    assert len(re.findall(r"^\| `\w+`", buildkit, re.MULTILINE)) == len(BUILDKIT_CHECKS)
+
+
+@pytest.mark.skipif(
+    not SHARED_REFERENCE.is_dir(), reason="../shared/reference (the project's research notes) is absent"
+)
+def test_hadolint_data_lists_every_code_of_the_reference() -> None:
+    table = (SHARED_REFERENCE / "hadolint-rules.md").read_text(encoding="utf-8")
+    referenced = sorted(set(re.findall(r"^\| (DL\d{4}) \|", table, re.MULTILINE)))
+    assert referenced == sorted(item.code for item in HADOLINT_RULES)
 
 
 def test_readme_lists_every_rule() -> None:
