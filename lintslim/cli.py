@@ -19,17 +19,18 @@ from typing import Any, NoReturn
 from lintslim import __version__
 from lintslim.config import ConfigError, Settings, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
-from lintslim.engine.rule import Severity
+from lintslim.engine.rule import Rule, Severity
 from lintslim.files import InputError, SourceFile, create_if_absent, decode, discover, read_source, write_atomic
 from lintslim.output import (
     FORMATS,
-    JsonArrayWriter,
+    SUMMARY_FORMATS,
+    Reporter,
+    ReportOptions,
     Tally,
+    make_reporter,
     report_redactor,
+    resolve_format,
     summary,
-    write_concise,
-    write_full,
-    write_github,
 )
 from lintslim.runner import FileReport, FixMode, build_inputs, check_text
 
@@ -68,7 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint Dockerfiles (and fix them with --fix)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; `-` reads standard input")
-    check.add_argument("--output-format", choices=FORMATS, default=os.environ.get("LINTSLIM_OUTPUT_FORMAT", "full"))
+    check.add_argument(
+        "--output-format",
+        choices=FORMATS,
+        default=os.environ.get("LINTSLIM_OUTPUT_FORMAT", "auto"),
+        help="full (source excerpts), concise (a line a finding), json, github (Actions annotations), "
+        "sarif (code scanning), junit (test report), gitlab (Code Quality); "
+        "default: $LINTSLIM_OUTPUT_FORMAT, else auto: github under GitHub Actions, else full",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe fixes and write the files")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply (and count) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
@@ -162,7 +170,15 @@ def _read(target: Target, args: argparse.Namespace) -> SourceFile:
     return SourceFile(name, decode(raw, name), raw)
 
 
-def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cache: SettingsCache) -> FileReport | None:
+@dataclass(frozen=True)
+class CheckedFile:
+    report: FileReport
+    rules: Sequence[type[Rule]]  # the rules that ran on the file
+
+
+def _check_one(
+    target: Target, args: argparse.Namespace, registry: Registry, cache: SettingsCache
+) -> CheckedFile | None:
     name = (args.stdin_filename or "-") if target.path == "-" else target.path  # the path reported, as in _read
     path_for_config = Path(name) if name != "-" else None
     settings = _apply_cli(resolve_settings(path_for_config, registry, args.config, cache), args)
@@ -181,7 +197,7 @@ def _check_one(target: Target, args: argparse.Namespace, registry: Registry, cac
             if report.text_changed:
                 write_atomic(source.path, report.text, source.mtime_ns)
             _create_files(report)
-    return report
+    return CheckedFile(report, settings.enabled_rules(registry, source.path))
 
 
 def _create_files(report: FileReport) -> None:
@@ -226,41 +242,44 @@ def _masked_error(report: FileReport) -> str:
         )
 
 
+def _output_format(args: argparse.Namespace) -> str:
+    """The format asked for, with `auto` resolved; a bad `LINTSLIM_OUTPUT_FORMAT` is a usage error."""
+    if args.output_format not in FORMATS:  # argparse does not check a default against the choices
+        choices = ", ".join(FORMATS)
+        raise UsageError(f"LINTSLIM_OUTPUT_FORMAT={args.output_format!r} is not an output format ({choices})")
+    return resolve_format(args.output_format, os.environ)
+
+
 class _Emitter:
-    """Writes each file's results as soon as it is checked; keeps only running totals."""
+    """Hands each file's results to the format's reporter as soon as it is checked; keeps running totals."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
+        self.format = _output_format(args)
         # with `-` and --fix, stdout carries the fixed text, so findings go to stderr
         self.stream = sys.stderr if args.fix and args.paths == ["-"] else sys.stdout
-        self.color = self.stream.isatty() and "NO_COLOR" not in os.environ
-        self.json = JsonArrayWriter(self.stream) if args.output_format == "json" and not args.diff else None
+        options = ReportOptions(unsafe=args.unsafe_fixes, color=self.stream.isatty() and "NO_COLOR" not in os.environ)
+        # --diff prints the diff instead of findings
+        self.reporter: Reporter | None = None if args.diff else make_reporter(self.format, self.stream, options)
         self.tally = Tally()
 
-    def report(self, report: FileReport) -> None:
+    def report(self, checked: CheckedFile) -> None:
+        report = checked.report
         self.tally.add(report)
-        args, stream = self.args, self.stream
-        if args.diff:
-            if report.changed:
-                _print_diff(report)
-        elif self.json is not None:
-            self.json.write(report)
-        elif args.output_format == "github":
-            write_github(report, stream)
-        elif args.output_format == "concise":
-            write_concise(report, stream, args.unsafe_fixes)
-        else:
-            write_full(report, stream, unsafe=args.unsafe_fixes, color=self.color)
-        if args.show_fixes:
+        if self.reporter is not None:
+            self.reporter.write(report, checked.rules)
+        elif report.changed:
+            _print_diff(report)
+        if self.args.show_fixes:
             for code, count in sorted(report.applied.items()):
                 sys.stderr.write(f"Fixed {count} × {code} in {report.path}\n")
 
     def finish(self, checked: int, errors: int) -> int:
         args = self.args
-        if self.json is not None:
-            self.json.close()
-        if not args.diff and args.output_format in ("full", "concise") and checked:
-            self.stream.write(summary(self.tally, fixing=args.fix, unsafe=args.unsafe_fixes) + "\n")
+        if self.reporter is not None:
+            self.reporter.finish()
+            if self.format in SUMMARY_FORMATS and checked:
+                self.stream.write(summary(self.tally, fixing=args.fix, unsafe=args.unsafe_fixes) + "\n")
         if errors:
             return EXIT_ERROR
         if args.diff:
@@ -278,13 +297,14 @@ def run_check(args: argparse.Namespace) -> int:
     checked = errors = 0
     for target in _targets(args.paths):
         try:
-            report = _check_one(target, args, registry, cache)
+            result = _check_one(target, args, registry, cache)
         except InputError as error:
             sys.stderr.write(f"lintslim: error: {error}\n")
             errors += 1
             continue
-        if report is None:
+        if result is None:
             continue
+        report = result.report
         if report.error:
             sys.stderr.write(f"lintslim: error: {_masked_error(report)}\n")
             errors += 1
@@ -292,7 +312,7 @@ def run_check(args: argparse.Namespace) -> int:
         for problem in report.problems:
             sys.stderr.write(f"lintslim: warning: {report.path}: {problem}\n")
         checked += 1
-        emitter.report(report)
+        emitter.report(result)
     return emitter.finish(checked, errors)
 
 
