@@ -1,7 +1,8 @@
 """The `lintslim` command line.
 
 Exit codes: 0 no finding at or above `fail-on`; 1 findings remain (or, with `--diff`, there is a
-diff); 2 usage, configuration or input error.  Errors are one line on stderr, never a traceback.
+diff; with `--fix --exit-non-zero-on-fix`, a file was changed or created); 2 usage, configuration or
+input error.  Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per rule")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    check.add_argument(
+        "--exit-non-zero-on-fix", action="store_true",
+        help="with --fix, exit 1 when a fix changed a file or created one, even if no finding remains",
+    )  # fmt: skip
     check.add_argument("--select", type=_comma_list, help="rules, families or prefixes to enable (replaces config)")
     check.add_argument("--extend-select", type=_comma_list, default=[], help="enable these on top of the selection")
     check.add_argument("--ignore", type=_comma_list, default=[], help="rules, families or prefixes to disable")
@@ -284,6 +289,8 @@ class _Emitter:
             return EXIT_ERROR
         if args.diff:
             return EXIT_FINDINGS if self.tally.files_changed else EXIT_OK
+        if args.fix and args.exit_non_zero_on_fix and self.tally.files_changed:
+            return EXIT_FINDINGS  # a hook must fail when it wrote something, a new file included
         return EXIT_FINDINGS if self.tally.failing and not args.exit_zero else EXIT_OK
 
 

@@ -718,6 +718,21 @@ def test_fix_creates_a_missing_dockerignore(tmp_path: Path) -> None:
     assert (tmp_path / ".dockerignore").read_text() == content
 
 
+def test_exit_non_zero_on_fix_fails_when_a_fix_wrote_something(tmp_path: Path) -> None:
+    # the lintslim-fix hook's case: pre-commit notices a changed tracked file, not a created one
+    dockerfile = write(tmp_path / "Dockerfile", COPY_ALL)
+    write(tmp_path / "app.py", "print(1)\n")
+    flags = ("--select", "LS106,LS503", "--fix", "--unsafe-fixes", "--exit-non-zero-on-fix")
+    created = run("check", *flags, dockerfile, cwd=tmp_path)
+    assert created.returncode == 1 and (tmp_path / ".dockerignore").exists(), created.stdout + created.stderr
+    assert "No findings remain." in created.stdout
+    assert run("check", *flags, dockerfile, cwd=tmp_path).returncode == 0  # nothing left to write
+    write(tmp_path / "Dockerfile", "FROM python:3.12-slim\nADD app.py /app/\n")
+    edited = run("check", *flags, dockerfile, cwd=tmp_path)
+    assert edited.returncode == 1 and dockerfile.read_text() == "FROM python:3.12-slim\nCOPY app.py /app/\n"
+    assert run("check", *flags, dockerfile, cwd=tmp_path).returncode == 0
+
+
 def test_diff_shows_a_created_file_and_writes_nothing(tmp_path: Path) -> None:
     dockerfile = write(tmp_path / "Dockerfile", COPY_ALL)
     write(tmp_path / "app.py", "print(1)\n")

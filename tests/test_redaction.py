@@ -69,7 +69,7 @@ def test_the_text_holds_the_secrets_and_rules_see_them(dockerfile: Path, capsys:
     assert all(secret in DOCKERFILE for secret in SECRETS)
 
 
-@pytest.mark.parametrize("output_format", ["full", "concise", "json", "github"])
+@pytest.mark.parametrize("output_format", ["full", "concise", "json", "github", "sarif", "junit", "gitlab"])
 def test_no_format_prints_a_secret(dockerfile: Path, capsys: pytest.CaptureFixture[str], output_format: str) -> None:
     output = _run(capsys, str(dockerfile), "--output-format", output_format, "--select", "ALL")
     assert "LS202" in output and "LS502" in output  # the secret lines are reported, by several rules
@@ -231,6 +231,10 @@ def _pieces(secret: str, width: int = 8) -> list[str]:
         ["--output-format", "concise"],
         ["--output-format", "json"],
         ["--output-format", "github"],
+        ["--output-format", "sarif"],
+        ["--output-format", "sarif", "--unsafe-fixes"],
+        ["--output-format", "junit"],
+        ["--output-format", "gitlab"],
         ["--diff", "--unsafe-fixes"],
     ],
 )
