@@ -275,7 +275,7 @@ async def test_hover_shows_the_message_then_the_rule_page(client: RecordingClien
 
 
 async def test_project_config_is_honoured_and_reloaded(client: RecordingClient, workspace: Path) -> None:
-    folder = workspace / "configured"
+    folder = workspace / "configured 100%41, a:b"  # a space, a literal %41, a comma and a colon in the URI
     config = write(folder, '[tool.lintslim]\nignore = ["LS503"]\n', "pyproject.toml")
     path = write(folder / "service", FINDINGS)
     uri = path.as_uri()

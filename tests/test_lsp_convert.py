@@ -162,6 +162,8 @@ def test_which_documents_are_linted() -> None:
     assert not is_lintable("file:///x/pyproject.toml", "toml")
     assert uri_to_path("untitled:Untitled-1") is None
     assert uri_to_path("file:///tmp/a%20b/Dockerfile") == Path("/tmp/a b/Dockerfile")
+    odd = Path("/tmp/50%41 off, a:b/Dockerfile")  # a literal %41 must not turn into A
+    assert uri_to_path(odd.as_uri()) == odd
 
 
 def test_config_changes_are_picked_up_without_a_restart(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def uri_to_path(uri: str) -> Path | None:
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         return None
-    return Path(url2pathname(unquote(parsed.path)))
+    return Path(url2pathname(parsed.path))  # url2pathname decodes the %-escapes: unquoting first would decode twice
 
 
 def is_lintable(uri: str, language_id: str | None) -> bool:
