@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,7 @@ class Example:
     note: str = ""  # how lintslim gets from one to the other
     fail_context: Mapping[str, str] = field(default_factory=dict)  # build-context files, path to text
     instead_context: Mapping[str, str] = field(default_factory=dict)
+    new_files: Mapping[str, str] = field(default_factory=dict)  # what the fix creates in the build context
 
 
 def example(rule: type[Rule]) -> Example | None:
@@ -168,7 +169,7 @@ def example(rule: type[Rule]) -> Example | None:
     context = chosen.get("context", {})
     if "new_files" in chosen and "fix" not in chosen and "unsafe_fix" not in chosen:
         note = "`lintslim check --fix --unsafe-fixes` leaves the Dockerfile as it is and creates the file below."
-        return Example(_display(chosen["fail"]), _display(chosen["fail"]), note, context, chosen["new_files"])
+        return Example(_display(chosen["fail"]), _display(chosen["fail"]), note, context, new_files=chosen["new_files"])
     if "fix" in chosen:
         note = "`lintslim check --fix` writes this."
         return Example(_display(chosen["fail"]), _display(chosen["fix"]), note, context, context)
@@ -258,7 +259,8 @@ def sections(rule: type[Rule]) -> list[Section]:
     if shown is not None:
         extra = [Section("Example", code=shown.fail, after=context_listing(shown.fail_context))]
         if shown.instead is not None:
-            extra.append(Section("Use instead", shown.note, shown.instead, context_listing(shown.instead_context)))
+            after = context_listing(shown.instead_context) or context_listing(shown.new_files, CREATED_INTRO)
+            extra.append(Section("Use instead", shown.note, shown.instead, after))
         titles = [section.title for section in found]
         at = titles.index("Why is this bad?") + 1 if "Why is this bad?" in titles else len(found)
         found[at:at] = extra
@@ -271,11 +273,15 @@ def sections(rule: type[Rule]) -> list[Section]:
     return found
 
 
-def context_listing(files: Mapping[str, str]) -> str:
-    """The build context of an example as Markdown: each file's path and its text (in YAML order)."""
+CONTEXT_INTRO = "In this build context:"
+CREATED_INTRO = "Created in the build context:"
+
+
+def context_listing(files: Mapping[str, str], intro: str = CONTEXT_INTRO) -> str:
+    """Files of an example's build context as Markdown: each file's path and its text (in YAML order)."""
     if not files:
         return ""
-    parts = ["In this build context:"]
+    parts = [intro]
     for path, content in files.items():
         body = _display(content)
         if not body.strip():
@@ -394,37 +400,36 @@ def _index_table(rules: Iterable[type[Rule]]) -> str:
 # Hand-written pages (under docs/) with generated tables between `<!-- generated:NAME -->` and
 # `<!-- end generated:NAME -->`; docs/generate_rules.py fills them, the tests check them.
 PAGES_WITH_TABLES = ("migrating-from-hadolint.md",)
+NOT_COVERED = "not yet covered"
 _REGION = re.compile(r"(<!-- generated:([a-z-]+) -->).*?(<!-- end generated:\2 -->)", re.DOTALL)
 
 
-def _rule_link(rule: type[Rule], base: str) -> str:
-    return f"[{rule.code}]({base}{rule.code}.md) `{rule.name}`"
-
-
-def render_hadolint_table(rules: Iterable[type[Rule]], base: str = "rules/") -> str:
-    """Every hadolint DL rule, with the lintslim rules whose aliases name it (or "not yet covered")."""
-    covering: dict[str, list[type[Rule]]] = {}
+def _coverage(rules: Iterable[type[Rule]], names_of: Callable[[type[Rule]], tuple[str, ...]]) -> dict[str, str]:
+    """Each foreign rule named by a rule's aliases (through `names_of`), with links to the rules that name it."""
+    covering: dict[str, list[str]] = {}
     for rule in rules:
-        for code in rule.hadolint_codes():
-            covering.setdefault(code, []).append(rule)
+        for name in names_of(rule):
+            covering.setdefault(name, []).append(f"[{rule.code}](rules/{rule.code}.md) `{rule.name}`")
+    return {name: ", ".join(links) for name, links in covering.items()}
+
+
+def render_hadolint_table(rules: Iterable[type[Rule]]) -> str:
+    """Every hadolint DL rule, with the lintslim rules whose aliases name it (or "not yet covered")."""
+    covered = _coverage(rules, lambda rule: rule.hadolint_codes())
     rows = [
-        f"| {item.code} | {item.severity} | {item.title} "
-        f"| {', '.join(_rule_link(rule, base) for rule in covering.get(item.code, [])) or 'not yet covered'} |"
+        f"| {item.code} | {item.severity} | {item.title} | {covered.get(item.code, NOT_COVERED)} |"
         for item in HADOLINT_RULES
     ]
     header = ["| hadolint | hadolint severity | What it checks | lintslim |", "| --- | --- | --- | --- |"]
     return "\n".join([*header, *rows])
 
 
-def render_buildkit_table(rules: Iterable[type[Rule]], base: str = "rules/") -> str:
+def render_buildkit_table(rules: Iterable[type[Rule]]) -> str:
     """Every BuildKit build check, with the lintslim rules whose aliases name it (or "not yet covered")."""
-    covering: dict[str, list[type[Rule]]] = {}
-    for rule in rules:
-        for name in rule.buildkit_checks():
-            covering.setdefault(name, []).append(rule)
+    covered = _coverage(rules, lambda rule: rule.buildkit_checks())
     rows = [
         f"| `{check.name}`{' (experimental)' if check.experimental else ''} | {check.title} "
-        f"| {', '.join(_rule_link(rule, base) for rule in covering.get(check.name, [])) or 'not yet covered'} |"
+        f"| {covered.get(check.name, NOT_COVERED)} |"
         for check in BUILDKIT_CHECKS
     ]
     return "\n".join(["| BuildKit check | What it checks | lintslim |", "| --- | --- | --- |", *rows])

@@ -124,9 +124,14 @@ def test_markdown_shows_the_example(rule: type[Rule]) -> None:
     documented = [case for case in failing if case.get("doc")] or failing
     shown = [case for case in documented if "## Example\n\n" + _block(case["fail"]) in page]
     assert shown, f"{rule.code}: the page shows none of the fail cases as its example"
+    instead = page.split("## Use instead", 1)[-1]
     fixed = shown[0].get("fix", shown[0].get("unsafe_fix"))
     if fixed is not None:
-        assert _block(fixed) in page.split("## Use instead", 1)[-1], f"{rule.code}: `Use instead` lacks the fix"
+        assert _block(fixed) in instead, f"{rule.code}: `Use instead` lacks the fix"
+    elif "new_files" in shown[0]:
+        created = instead.split("Created in the build context:", 1)
+        assert len(created) == 2, f"{rule.code}: `Use instead` does not say which files the fix creates"
+        assert all(f"`{path}`:" in created[1] for path in shown[0]["new_files"])
 
 
 @by_rule
