@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from lintslim.engine.rule import Rule
+from lintslim.engine.rule import Diagnostic, Rule
 from lintslim.output.common import (
     ReportOptions,
     fix_marker,
@@ -23,8 +23,9 @@ _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice", "styl
 _SEVERITY_COLOR = {"error": "1;31", "warning": "1;33", "info": "1;36", "style": "1;34"}
 
 
-class ConciseReporter:
-    """`path:line:column: CODE [*] message`, one line a finding."""
+class _LineReporter:
+    """A format that writes each finding as it comes; `finding` writes one, given its file's line
+    index and redactor (made once a file)."""
 
     def __init__(self, out: TextIO, options: ReportOptions) -> None:
         self.out = out
@@ -35,13 +36,23 @@ class ConciseReporter:
             return
         index = line_index(report)
         redactor = report_redactor(report)
-        for d in report.diagnostics:
-            line, column, _, _ = positions(index, d)
-            marker = fix_marker(d, self.options.unsafe)
-            self.out.write(f"{report.path}:{line}:{column}: {d.code}{marker} {redactor.scrub(d.message)}\n")
+        for diagnostic in report.diagnostics:
+            self.finding(report.path, diagnostic, index, redactor)
+
+    def finding(self, path: str, d: Diagnostic, index: LineIndex, redactor: Redactor) -> None:
+        raise NotImplementedError
 
     def finish(self) -> None:
         pass
+
+
+class ConciseReporter(_LineReporter):
+    """`path:line:column: CODE [*] message`, one line a finding."""
+
+    def finding(self, path: str, d: Diagnostic, index: LineIndex, redactor: Redactor) -> None:
+        line, column, _, _ = positions(index, d)
+        marker = fix_marker(d, self.options.unsafe)
+        self.out.write(f"{path}:{line}:{column}: {d.code}{marker} {redactor.scrub(d.message)}\n")
 
 
 def github_escape(text: str, *, property_value: bool = False) -> str:
@@ -52,38 +63,27 @@ def github_escape(text: str, *, property_value: bool = False) -> str:
     return text
 
 
-class GithubReporter:
+class GithubReporter(_LineReporter):
     """`::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=LS503 (name)::message` lines.
 
     The title starts with the code, so `title=LS503` still prefixes it; the rule's name after it
     tells a reviewer what the annotation is about without a click.
     """
 
-    def __init__(self, out: TextIO, options: ReportOptions) -> None:
-        self.out = out
-
-    def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None:
-        if not report.diagnostics:
-            return
-        index = line_index(report)
-        redactor = report_redactor(report)
-        for d in report.diagnostics:
-            line, column, end_line, end_column = positions(index, d)
-            properties = ",".join(
-                [
-                    f"file={github_escape(report.path, property_value=True)}",
-                    f"line={line}",
-                    f"col={column}",
-                    f"endLine={end_line}",
-                    f"endColumn={end_column}",
-                    f"title={github_escape(f'{d.code} ({d.name})', property_value=True)}",
-                ]
-            )
-            message = github_escape(redactor.scrub(d.message))
-            self.out.write(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{message}\n")
-
-    def finish(self) -> None:
-        pass
+    def finding(self, path: str, d: Diagnostic, index: LineIndex, redactor: Redactor) -> None:
+        line, column, end_line, end_column = positions(index, d)
+        properties = ",".join(
+            [
+                f"file={github_escape(path, property_value=True)}",
+                f"line={line}",
+                f"col={column}",
+                f"endLine={end_line}",
+                f"endColumn={end_column}",
+                f"title={github_escape(f'{d.code} ({d.name})', property_value=True)}",
+            ]
+        )
+        message = github_escape(redactor.scrub(d.message))
+        self.out.write(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{message}\n")
 
 
 class _Style:
@@ -94,33 +94,24 @@ class _Style:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
 
 
-class FullReporter:
+class FullReporter(_LineReporter):
     """Each finding with its source lines (secrets masked), a caret under its span, its fix and docs link."""
 
     def __init__(self, out: TextIO, options: ReportOptions) -> None:
-        self.out = out
-        self.options = options
+        super().__init__(out, options)
         self.style = _Style(options.color)
 
-    def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None:
-        if not report.diagnostics:
-            return
+    def finding(self, path: str, d: Diagnostic, index: LineIndex, redactor: Redactor) -> None:
         style, out = self.style, self.out
-        index = line_index(report)
-        redactor = report_redactor(report)
-        for d in report.diagnostics:
-            line, column, end_line, end_column = positions(index, d)
-            header = f"{style(report.path, '1')}:{line}:{column}: {style(d.code, _SEVERITY_COLOR[d.severity.value])}"
-            marker = fix_marker(d, self.options.unsafe)
-            out.write(f"{header}{marker} {redactor.scrub(d.message)}  [{d.severity.value}]\n")
-            _excerpt(out, index, (line, column, end_line, end_column), style, redactor)
-            if d.fix is not None:
-                kind = d.fix.applicability.value
-                out.write(f"{'':>6} = fix ({kind}): {redactor.scrub(d.fix.title)}\n")
-            out.write(f"{'':>6} = docs: {d.url}\n\n")
-
-    def finish(self) -> None:
-        pass
+        line, column, end_line, end_column = positions(index, d)
+        header = f"{style(path, '1')}:{line}:{column}: {style(d.code, _SEVERITY_COLOR[d.severity.value])}"
+        marker = fix_marker(d, self.options.unsafe)
+        out.write(f"{header}{marker} {redactor.scrub(d.message)}  [{d.severity.value}]\n")
+        _excerpt(out, index, (line, column, end_line, end_column), style, redactor)
+        if d.fix is not None:
+            kind = d.fix.applicability.value
+            out.write(f"{'':>6} = fix ({kind}): {redactor.scrub(d.fix.title)}\n")
+        out.write(f"{'':>6} = docs: {d.url}\n\n")
 
 
 def _excerpt(
