@@ -189,39 +189,55 @@ def test_sarif_regions_are_the_json_positions(project: Path, capsys: pytest.Capt
     assert len(from_json) >= 8
 
 
-def apply_replacements(text: str, replacements: list[dict[str, Any]]) -> str:
-    """Apply SARIF replacements by their line and column (code points), last first."""
+Where = tuple[int, int, int, int]  # line, column, end line, end column: 1-based, code points, end exclusive
+
+
+def apply_at(text: str, edits: list[tuple[Where, str]]) -> str:
+    """Apply edits by their line and column (code points), as a consumer of the output does, last first."""
     starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
 
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1 if line <= len(starts) else len(text)
 
-    edits = []
-    for replacement in replacements:
-        region = replacement["deletedRegion"]
-        start = offset(region["startLine"], region["startColumn"])
-        end = offset(region["endLine"], region["endColumn"])
-        edits.append((start, end, replacement.get("insertedContent", {}).get("text", "")))
-    for start, end, content in sorted(edits, reverse=True):
+    spans = [
+        (offset(line, column), offset(end_line, end_column), content)
+        for (line, column, end_line, end_column), content in edits
+    ]
+    for start, end, content in sorted(spans, reverse=True):
         text = text[:start] + content + text[end:]
     return text
 
 
-@pytest.mark.parametrize(
-    ("text", "rule"),
-    [
-        pytest.param("FROM alpine:3.20\nADD app.py /app/\n", "LS503", id="replace-keyword"),
-        pytest.param("FROM alpine:3.20\nWORKDIR app\n", "LS501", id="insert"),
-        pytest.param("FROM alpine:3.20\nMAINTAINER Jane Doe\nRUN true\n", "LS504", id="rewrite-instruction"),
-        pytest.param('FROM alpine:3.20\nCMD python -m app --port "8080"\n', "LS502", id="exec-form"),
-        pytest.param("FROM alpine:3.20\r\nADD app.py /app/\r\n", "LS503", id="crlf"),
-        pytest.param(
-            f'FROM node:20\nENV API_TOKEN={API_TOKEN}\nRUN ./configure --token "$API_TOKEN"\n',
-            "LS201",
-            id="delete-a-line-and-insert-two-places",
-        ),
-    ],
-)
+def sarif_edits(replacements: list[dict[str, Any]]) -> list[tuple[Where, str]]:
+    edits = []
+    for replacement in replacements:
+        region = replacement["deletedRegion"]
+        where = (region["startLine"], region["startColumn"], region["endLine"], region["endColumn"])
+        edits.append((where, replacement.get("insertedContent", {}).get("text", "")))
+    return edits
+
+
+def fixed_by_the_cli(capsys: pytest.CaptureFixture[str], dockerfile: Path, rule: str, applicability: str) -> str:
+    unsafe = ["--unsafe-fixes"] if applicability == "unsafe" else []
+    check(capsys, "--fix", *unsafe, "--select", rule, str(dockerfile))
+    return dockerfile.read_bytes().decode("utf-8")
+
+
+FIX_CASES = [
+    pytest.param("FROM alpine:3.20\nADD app.py /app/\n", "LS503", id="replace-keyword"),
+    pytest.param("FROM alpine:3.20\nWORKDIR app\n", "LS501", id="insert"),
+    pytest.param("FROM alpine:3.20\nMAINTAINER Jane Doe\nRUN true\n", "LS504", id="rewrite-instruction"),
+    pytest.param('FROM alpine:3.20\nCMD python -m app --port "8080"\n', "LS502", id="exec-form"),
+    pytest.param("FROM alpine:3.20\r\nADD app.py /app/\r\n", "LS503", id="crlf"),
+    pytest.param(
+        f'FROM node:20\nENV API_TOKEN={API_TOKEN}\nRUN ./configure --token "$API_TOKEN"\n',
+        "LS201",
+        id="delete-a-line-and-insert-two-places",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), FIX_CASES)
 def test_sarif_fix_applied_is_what_fix_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], text: str, rule: str
 ) -> None:
@@ -231,13 +247,25 @@ def test_sarif_fix_applied_is_what_fix_writes(
     [result] = log["runs"][0]["results"]
     [fix] = result["fixes"]
     [change] = fix["artifactChanges"]
-    from_sarif = apply_replacements(text, change["replacements"])
+    from_sarif = apply_at(text, sarif_edits(change["replacements"]))
 
-    unsafe = ["--unsafe-fixes"] if fix["properties"]["applicability"] == "unsafe" else []
-    check(capsys, "--fix", *unsafe, "--select", rule, "Dockerfile")
-    fixed = dockerfile.read_bytes().decode("utf-8")
+    fixed = fixed_by_the_cli(capsys, dockerfile, rule, fix["properties"]["applicability"])
     assert fixed != text
     assert from_sarif == fixed
+
+
+@pytest.mark.parametrize(("text", "rule"), FIX_CASES)
+def test_json_fix_applied_by_line_and_column_is_what_fix_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, rule: str
+) -> None:
+    """The edits' positions, not only their offsets: an edit that deletes a whole line ends on the next."""
+    dockerfile = write(tmp_path / "Dockerfile", text)
+    _, out, _ = check(capsys, "--output-format", "json", "--select", rule, str(dockerfile))
+    [finding] = json.loads(out)
+    fix = finding["fix"]
+    edits = [((e["line"], e["column"], e["end_line"], e["end_column"]), e["content"]) for e in fix["edits"]]
+    assert not any(edit.get("redacted") for edit in fix["edits"])
+    assert apply_at(text, edits) == fixed_by_the_cli(capsys, dockerfile, rule, fix["applicability"])
 
 
 def test_sarif_columns_count_code_points(

@@ -23,7 +23,6 @@ from lintslim.output.common import (
     Reporter,
     ReportOptions,
     Tally,
-    diagnostic_record,
     report_redactor,
     summary,
 )
@@ -34,7 +33,6 @@ __all__ = [
     "ReportOptions",
     "Reporter",
     "Tally",
-    "diagnostic_record",
     "make_reporter",
     "report_redactor",
     "resolve_format",

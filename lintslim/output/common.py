@@ -1,4 +1,4 @@
-"""What every format shares: positions, the redactor, the JSON record of a finding, the run's totals."""
+"""What every format shares: positions, the redactor, paths relative to the root, the run's totals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Protocol, TextIO
 
 from lintslim.engine.fixes import Applicability, Edit
 from lintslim.engine.rule import Diagnostic, Rule
@@ -68,6 +68,13 @@ def relative_path(path: str, root: Path) -> str | None:
     return relative.as_posix()
 
 
+def edit_range(index: LineIndex, edit: Edit) -> tuple[int, int, int, int]:
+    """(line, column, end line, end column) of a fix edit: the exact end, not `end_position`'s, since
+    an edit that takes a line's newline must delete it."""
+    start, end = index.position(edit.span.start), index.position(edit.span.end)
+    return start.line, start.column, end.line, end.column
+
+
 def line_index(report: FileReport) -> LineIndex:
     return report.dockerfile.lines if report.dockerfile is not None else LineIndex(report.text)
 
@@ -89,53 +96,6 @@ def report_redactor(report: FileReport) -> Redactor:
         original = parse(report.original, report.path)
         original_values = [report.original[s.span.start : s.span.end] for s in find_secrets(original)]
     return Redactor.build(report.text, spans, original_values)
-
-
-def _edit_record(index: LineIndex, edit: Edit, redactor: Redactor) -> dict[str, Any]:
-    start, end = index.position(edit.span.start), index.end_position(edit.span)
-    content = redactor.scrub(edit.content)
-    record = {
-        "start": edit.span.start,
-        "end": edit.span.end,
-        "line": start.line,
-        "column": start.column,
-        "end_line": end.line,
-        "end_column": end.column,
-        "content": content,
-    }
-    if content != edit.content:
-        record["redacted"] = True
-    return record
-
-
-def diagnostic_record(report: FileReport, diagnostic: Diagnostic, redactor: Redactor | None = None) -> dict[str, Any]:
-    """A finding as the `json` format writes it (messages, titles and edit contents masked)."""
-    redactor = redactor if redactor is not None else report_redactor(report)
-    index = line_index(report)
-    line, column, end_line, end_column = positions(index, diagnostic)
-    fix = None
-    if diagnostic.fix is not None:
-        fix = {
-            "applicability": diagnostic.fix.applicability.value,
-            "title": redactor.scrub(diagnostic.fix.title),
-            "edits": [_edit_record(index, edit, redactor) for edit in diagnostic.fix.edits],
-            "new_files": [
-                {"path": file.path, "content": redactor.scrub(file.content)} for file in diagnostic.fix.new_files
-            ],
-        }
-    return {
-        "path": report.path,
-        "line": line,
-        "column": column,
-        "end_line": end_line,
-        "end_column": end_column,
-        "code": diagnostic.code,
-        "name": diagnostic.name,
-        "severity": diagnostic.severity.value,
-        "message": redactor.scrub(diagnostic.message),
-        "url": diagnostic.url,
-        "fix": fix,
-    }
 
 
 @dataclass

@@ -6,9 +6,58 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from lintslim.engine.rule import Rule
-from lintslim.output.common import ReportOptions, diagnostic_record, report_redactor
+from lintslim.engine.fixes import Edit
+from lintslim.engine.rule import Diagnostic, Rule
+from lintslim.output.common import ReportOptions, edit_range, line_index, positions, report_redactor
 from lintslim.runner import FileReport
+from lintslim.secrets.redact import Redactor
+from lintslim.syntax.source import LineIndex
+
+
+def _edit_record(index: LineIndex, edit: Edit, redactor: Redactor) -> dict[str, Any]:
+    line, column, end_line, end_column = edit_range(index, edit)
+    content = redactor.scrub(edit.content)
+    record = {
+        "start": edit.span.start,
+        "end": edit.span.end,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "content": content,
+    }
+    if content != edit.content:
+        record["redacted"] = True
+    return record
+
+
+def diagnostic_record(report: FileReport, diagnostic: Diagnostic, redactor: Redactor) -> dict[str, Any]:
+    """A finding as the `json` format writes it (messages, titles and edit contents masked)."""
+    index = line_index(report)
+    line, column, end_line, end_column = positions(index, diagnostic)
+    fix = None
+    if diagnostic.fix is not None:
+        fix = {
+            "applicability": diagnostic.fix.applicability.value,
+            "title": redactor.scrub(diagnostic.fix.title),
+            "edits": [_edit_record(index, edit, redactor) for edit in diagnostic.fix.edits],
+            "new_files": [
+                {"path": file.path, "content": redactor.scrub(file.content)} for file in diagnostic.fix.new_files
+            ],
+        }
+    return {
+        "path": report.path,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "severity": diagnostic.severity.value,
+        "message": redactor.scrub(diagnostic.message),
+        "url": diagnostic.url,
+        "fix": fix,
+    }
 
 
 class JsonArrayStream:
@@ -32,7 +81,9 @@ class JsonReporter:
         self.array = JsonArrayStream(out)
 
     def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None:
-        redactor = report_redactor(report) if report.diagnostics else None
+        if not report.diagnostics:
+            return
+        redactor = report_redactor(report)
         for diagnostic in report.diagnostics:
             self.array.add(diagnostic_record(report, diagnostic, redactor))
 

@@ -25,7 +25,14 @@ from lintslim.docs import docstring_sections
 from lintslim.engine.fixes import Applicability, Fix
 from lintslim.engine.registry import Registry, default_registry
 from lintslim.engine.rule import DOCS_URL, Diagnostic, Family, Rule
-from lintslim.output.common import ReportOptions, line_index, positions, relative_path, report_redactor
+from lintslim.output.common import (
+    ReportOptions,
+    edit_range,
+    line_index,
+    positions,
+    relative_path,
+    report_redactor,
+)
 from lintslim.runner import FileReport
 from lintslim.secrets.redact import Redactor
 from lintslim.syntax.source import LineIndex
@@ -133,12 +140,11 @@ def _directory_uri(directory: Path) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _region(start: tuple[int, int], end: tuple[int, int]) -> dict[str, int]:
-    return {"startLine": start[0], "startColumn": start[1], "endLine": end[0], "endColumn": end[1]}
+def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
+    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
 def _result(diagnostic: Diagnostic, index: LineIndex, redactor: Redactor, artifact: dict[str, Any]) -> dict[str, Any]:
-    line, column, end_line, end_column = positions(index, diagnostic)
     result: dict[str, Any] = {
         "level": LEVELS[diagnostic.severity.value],
         "message": {"text": redactor.scrub(diagnostic.message)},
@@ -146,7 +152,7 @@ def _result(diagnostic: Diagnostic, index: LineIndex, redactor: Redactor, artifa
             {
                 "physicalLocation": {
                     "artifactLocation": artifact,
-                    "region": _region((line, column), (end_line, end_column)),
+                    "region": _region(*positions(index, diagnostic)),
                 }
             }
         ],
@@ -165,9 +171,7 @@ def _fix(fix: Fix, index: LineIndex, redactor: Redactor, artifact: dict[str, Any
     for edit in fix.edits:
         if redactor.scrub(edit.content) != edit.content:
             return None  # the content holds a secret: printing it masked would make a wrong fix
-        # the exact end, not `end_position`: an edit that takes a line's newline must delete it
-        start, end = index.position(edit.span.start), index.position(edit.span.end)
-        replacement: dict[str, Any] = {"deletedRegion": _region((start.line, start.column), (end.line, end.column))}
+        replacement: dict[str, Any] = {"deletedRegion": _region(*edit_range(index, edit))}
         if edit.content:
             replacement["insertedContent"] = {"text": edit.content}
         replacements.append(replacement)
