@@ -385,6 +385,23 @@ def test_gitlab_fingerprints_survive_moved_lines_and_tell_twins_apart(
     assert [issue["fingerprint"] for issue in after] == [issue["fingerprint"] for issue in before]
 
 
+def test_gitlab_fingerprints_hash_the_masked_line_not_the_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hash of the line as written could be guessed back to a short password: two passwords that
+    mask alike give the same fingerprints."""
+    dockerfile = tmp_path / "Dockerfile"
+    monkeypatch.chdir(tmp_path)
+    fingerprints = []
+    for password in (CURL_PASSWORD, CURL_PASSWORD[:-3] + "zzz"):
+        write(dockerfile, f"FROM alpine:3.20\nCMD curl -u admin:{password} http://localhost:8080/health\n")
+        out, issues = gitlab_of(capsys, "--select", "LS202,LS502", "Dockerfile")
+        assert password not in out
+        assert sorted(issue["check_name"] for issue in issues) == ["LS202", "LS502"]
+        fingerprints.append(sorted(issue["fingerprint"] for issue in issues))
+    assert fingerprints[0] == fingerprints[1]
+
+
 def test_gitlab_clean_run_is_an_empty_array(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert gitlab_of(capsys, *SELECT, "clean/Dockerfile")[1] == []
 
