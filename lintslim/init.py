@@ -98,10 +98,6 @@ def run_init(directory: Path, *, fix: bool, rev: str | None, pyproject: bool) ->
 # --- reading and writing ------------------------------------------------------------------------------
 
 
-def _shown(path: Path) -> str:
-    return str(path)  # `Path(".") / name` is just `name`: relative to where the user stands
-
-
 def _read(path: Path) -> tuple[str, int] | None:
     """The file's text and modification time; None when there is no such file."""
     try:
@@ -110,28 +106,28 @@ def _read(path: Path) -> tuple[str, int] | None:
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise InitError(f"{_shown(path)}: is a directory") from None
+        raise InitError(f"{path}: is a directory") from None
     except OSError as error:
-        raise InitError(f"{_shown(path)}: cannot read: {error.strerror or error}") from None
+        raise InitError(f"{path}: cannot read: {error.strerror or error}") from None
     try:
         return raw.decode("utf-8"), mtime_ns
     except UnicodeDecodeError:
-        raise InitError(f"{_shown(path)}: not valid UTF-8") from None
+        raise InitError(f"{path}: not valid UTF-8") from None
 
 
 def _write(change: Change) -> None:
     if change.text is None:
         return
-    shown = _shown(change.path)
+    path = change.path
     try:
         if change.mtime_ns is not None:
-            write_atomic(str(change.path), change.text, change.mtime_ns)
-        elif not create_if_absent(change.path, change.text):
-            raise InitError(f"{shown}: created by something else while lintslim ran; left as it is")
+            write_atomic(str(path), change.text, change.mtime_ns)
+        elif not create_if_absent(path, change.text):
+            raise InitError(f"{path}: created by something else while lintslim ran; left as it is")
     except InputError as error:
         raise InitError(str(error)) from None
     except OSError as error:
-        raise InitError(f"{shown}: cannot write: {error.strerror or error}") from None
+        raise InitError(f"{path}: cannot write: {error.strerror or error}") from None
 
 
 def _newline(text: str) -> str:
@@ -201,15 +197,24 @@ def _hook_ids(entry: dict[str, Any]) -> list[str]:
     return [str(hook["id"]) for hook in hooks if isinstance(hook, dict) and "id" in hook]
 
 
-def _load_round_trip(text: str, shown: str) -> Any:
+def _load_round_trip(text: str, path: Path) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
         return YAML().load(text)
     except YAMLError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise InitError(f"{shown}: invalid YAML: {first_line}") from None
+        raise InitError(f"{path}: invalid YAML: {_yaml_problem(error)}") from None
+
+
+def _yaml_problem(error: Exception) -> str:
+    """What the parser found wrong, and where; the first line of its message is often only the
+    context ("while scanning for the next token")."""
+    problem = getattr(error, "problem", None)
+    if not problem:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    mark = getattr(error, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else str(problem)
 
 
 def plan_hook(directory: Path, hook_id: str, rev: str) -> Change:
@@ -217,34 +222,33 @@ def plan_hook(directory: Path, hook_id: str, rev: str) -> Change:
     from ruamel.yaml.comments import CommentedMap
 
     path = directory / PRE_COMMIT_CONFIG
-    shown = _shown(path)
-    added = f"Added the {hook_id} hook (rev {rev}) to {shown}"
+    added = f"Added the {hook_id} hook (rev {rev}) to {path}"
     existing = _read(path)
     if existing is None:
-        return Change(path, _fresh_config(hook_id, rev), None, f"Created {shown} with the {hook_id} hook (rev {rev})")
+        return Change(path, _fresh_config(hook_id, rev), None, f"Created {path} with the {hook_id} hook (rev {rev})")
     text, mtime_ns = existing
-    data = _load_round_trip(text, shown)
+    data = _load_round_trip(text, path)
     if data is None:  # empty, or nothing but comments
         return Change(path, _appended(text, _fresh_config(hook_id, rev)), mtime_ns, added)
     if not isinstance(data, CommentedMap):
-        raise InitError(f"{shown}: the top level must be a mapping (with a `repos` list)")
+        raise InitError(f"{path}: the top level must be a mapping (with a `repos` list)")
     repos = data.get("repos")
     if "repos" in data and not isinstance(repos, list):
-        raise InitError(f"{shown}: `repos` must be a list")
+        raise InitError(f"{path}: `repos` must be a list")
     for entry in repos or ():
         if isinstance(entry, dict) and _is_lintslim_repository(entry.get("repo")):
-            return Change(path, None, mtime_ns, _already_there(shown, entry, hook_id))
+            return Change(path, None, mtime_ns, _already_there(path, entry, hook_id))
     new_text = _inserted(text, data, hook_id, rev)
     if new_text is None:
         new_text = _redumped(text, hook_id, rev)
-    _verify_hook_added(text, new_text, hook_id, rev, shown)
+    _verify_hook_added(text, new_text, hook_id, rev, path)
     return Change(path, new_text, mtime_ns, added)
 
 
-def _already_there(shown: str, entry: dict[str, Any], hook_id: str) -> str:
+def _already_there(path: Path, entry: dict[str, Any], hook_id: str) -> str:
     ids = _hook_ids(entry)
     hooks = ", ".join(ids) or "none"
-    message = f"{shown} already has lintslim (hooks: {hooks}; rev {entry.get('rev')}); left unchanged"
+    message = f"{path} already has lintslim (hooks: {hooks}; rev {entry.get('rev')}); left unchanged"
     if hook_id not in ids:
         message += f" (to use {hook_id}, change the hook id there)"
     return message
@@ -351,7 +355,7 @@ def _redumped(text: str, hook_id: str, rev: str) -> str:
     return out.getvalue().replace("\n", _newline(text))
 
 
-def _verify_hook_added(old: str, new: str, hook_id: str, rev: str, shown: str) -> None:
+def _verify_hook_added(old: str, new: str, hook_id: str, rev: str, path: Path) -> None:
     """The new text must hold exactly the old configuration plus the new entry; else write nothing."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
@@ -369,7 +373,7 @@ def _verify_hook_added(old: str, new: str, hook_id: str, rev: str, shown: str) -
         after = None
     if after != expected:
         raise InitError(
-            f"{shown}: cannot add the hook without changing the rest of this file; add it by hand ({MANUAL})"
+            f"{path}: cannot add the hook without changing the rest of this file; add it by hand ({MANUAL})"
         )
 
 
@@ -402,21 +406,20 @@ def _has_lintslim_table(text: str) -> bool:
 def plan_pyproject(directory: Path) -> Change:
     """The change that puts a starter `[tool.lintslim]` table in `directory`'s pyproject.toml."""
     path = directory / PYPROJECT
-    shown = _shown(path)
     for name in LINTSLIM_CONFIGS:
         if (directory / name).exists():  # it would win over pyproject.toml: a table there would do nothing
-            message = f"{_shown(directory / name)} already configures lintslim; {shown} left unchanged"
+            message = f"{directory / name} already configures lintslim; {path} left unchanged"
             return Change(path, None, None, message)
     existing = _read(path)
     if existing is None:
-        return Change(path, STARTER_TABLE, None, f"Created {shown} with a [tool.lintslim] table")
+        return Change(path, STARTER_TABLE, None, f"Created {path} with a [tool.lintslim] table")
     text, mtime_ns = existing
     error = _toml_error(text)
     if error is not None:
-        raise InitError(f"{shown}: invalid TOML: {error}")
+        raise InitError(f"{path}: invalid TOML: {error}")
     if _has_lintslim_table(text):
-        return Change(path, None, mtime_ns, f"{shown} already has [tool.lintslim]; left unchanged")
+        return Change(path, None, mtime_ns, f"{path} already has [tool.lintslim]; left unchanged")
     new_text = _appended(text, STARTER_TABLE)
     if _toml_error(new_text) is not None or not _has_lintslim_table(new_text):  # `tool = {…}` cannot be extended
-        raise InitError(f"{shown}: cannot append a [tool.lintslim] table to this file; add it by hand")
-    return Change(path, new_text, mtime_ns, f"Added a [tool.lintslim] table to {shown}")
+        raise InitError(f"{path}: cannot append a [tool.lintslim] table to this file; add it by hand")
+    return Change(path, new_text, mtime_ns, f"Added a [tool.lintslim] table to {path}")

@@ -218,8 +218,10 @@ def test_an_existing_entry_with_the_other_hook_is_left_and_the_message_says_how_
         ("repos: {repo: x}\n", "`repos` must be a list"),
         ("repos: []\nrepos: []\n", "invalid YAML"),  # a duplicate key
         ("a: 1\n---\nb: 2\n", "invalid YAML"),  # two documents
+        # the parser's problem and where, not only its context ("while scanning for the next token")
+        ("repos:\n\t- repo: x\n", "invalid YAML: found character '\\t' that cannot start any token (line 2, column 1)"),
     ],
-    ids=["unparsable", "top-level-list", "repos-mapping", "duplicate-key", "two-documents"],
+    ids=["unparsable", "top-level-list", "repos-mapping", "duplicate-key", "two-documents", "tab-indented"],
 )
 def test_a_config_it_cannot_use_is_an_error_and_nothing_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
