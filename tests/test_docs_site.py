@@ -1,19 +1,23 @@
-"""The documentation site builds with the real `mkdocs build --strict`, and holds the pages it should.
+"""The documentation site builds with the real `mkdocs build --strict`, holds the pages it should,
+and the output its pages show is what lintslim prints.
 
-Skipped when mkdocs or mkdocs-material is not installed (both are in the `test` extra).  The site
-is built once for the module, into a temporary directory.
+The tests of the built site are skipped when mkdocs or mkdocs-material is not installed (both are in
+the `test` extra).  The site is built once for the module, into a temporary directory.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from lintslim.cli import main
 from lintslim.engine.registry import default_registry
 from lintslim.knowledge.foreign_rules import HADOLINT_RULES
 
@@ -30,14 +34,10 @@ def _importable(module: str) -> bool:
     return True
 
 
-pytestmark = pytest.mark.skipif(
-    not (_importable("mkdocs") and _importable("material")),
-    reason="mkdocs and mkdocs-material are needed to build the docs site (pip install -e '.[test]')",
-)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (_importable("mkdocs") and _importable("material")):
+        pytest.skip("mkdocs and mkdocs-material are needed to build the docs site (pip install -e '.[test]')")
     out = tmp_path_factory.mktemp("site")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
@@ -54,7 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _nav_pages() -> list[str]:
     """The Markdown files the nav of mkdocs.yml lists, in order."""
-    import yaml  # PyYAML: a dependency of mkdocs
+    yaml = pytest.importorskip("yaml", reason="PyYAML (a dependency of mkdocs) reads mkdocs.yml")
 
     def walk(items: object) -> list[str]:
         if isinstance(items, str):
@@ -126,3 +126,65 @@ def test_migration_table_says_which_codes_are_not_covered(site: Path) -> None:
     page = (site / "migrating-from-hadolint" / "index.html").read_text(encoding="utf-8")
     rows = [row for row in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL) if f"<td>{uncovered[0]}</td>" in row]
     assert len(rows) == 1 and "not yet covered" in rows[0]
+
+
+# --- the output the pages show ----------------------------------------------------------------------
+
+
+def _blocks(page: str, language: str) -> list[str]:
+    """The fenced code blocks of `docs/<page>` in `language`, in order, each ending with a newline."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+
+
+def _lintslim(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["check", *args])
+    return code, capsys.readouterr().out
+
+
+def test_getting_started_shows_the_real_findings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full, concise = _blocks("index.md", "text")
+    monkeypatch.chdir(ROOT)
+    assert _lintslim(capsys, "--output-format", "concise", "examples/Dockerfile") == (1, concise)
+    code, printed = _lintslim(capsys, "--output-format", "full", "examples/Dockerfile")
+    assert code == 1
+    for excerpt in full.split("\n...\n"):  # the page leaves findings out, marked by `...`
+        assert excerpt.strip("\n") in printed
+
+
+def test_getting_started_shows_the_real_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page's diff is what `--diff --unsafe-fixes` shows after `--fix` (then the new .dockerignore)."""
+    (shown,) = _blocks("index.md", "diff")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    _lintslim(capsys, "--fix", "examples/Dockerfile")
+    code, diff = _lintslim(capsys, "--diff", "--unsafe-fixes", "examples/Dockerfile")
+    assert code == 1
+    assert diff.split("--- /dev/null\n", 1)[0] == shown
+
+
+def test_audit_shows_a_real_json_finding(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (shown,) = _blocks("audit.md", "json")
+    monkeypatch.chdir(ROOT)
+    code, printed = _lintslim(capsys, "--output-format", "json", "examples/Dockerfile")
+    assert code == 1
+    findings = json.loads(printed)
+    assert [finding for finding in json.loads(shown) if finding not in findings] == []
+
+
+def test_suppression_examples_are_silent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each Dockerfile on the suppression page has findings that its pragmas silence, all of them."""
+    examples = _blocks("suppression.md", "dockerfile")
+    assert len(examples) >= 3
+    for number, text in enumerate(examples):
+        dockerfile = tmp_path / f"{number}.Dockerfile"
+        dockerfile.write_text(text, encoding="utf-8")
+        assert _lintslim(capsys, "--output-format", "concise", str(dockerfile)) == (0, "All checks passed.\n"), text
+        unsuppressed = "".join(line for line in text.splitlines(keepends=True) if "ignore=" not in line)
+        dockerfile.write_text(unsuppressed.replace("# check=skip=", "# checked: "), encoding="utf-8")
+        assert _lintslim(capsys, "--output-format", "concise", str(dockerfile))[0] == 1, f"nothing to silence: {text}"
