@@ -11,14 +11,15 @@ import pytest
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.registry import default_registry
 from lintslim.engine.rule import Diagnostic, Severity
-from lintslim.lsp.analysis import ConfigCache, analyse, is_lintable, uri_to_path
+from lintslim.lsp.analysis import ConfigCache, analyse, fix_all, is_lintable, uri_to_path
 from lintslim.lsp.positions import UTF8, UTF16, UTF32, LspPosition, PositionMap
+from lintslim.runner import FileReport
 from lintslim.syntax.parser import parse
 from lintslim.syntax.source import Span
 
 lsp = pytest.importorskip("lsprotocol.types", reason="the language server needs pygls (pip install 'lintslim[lsp]')")
 
-from lintslim.lsp.actions import EditSupport, ignore_edit, minimal_edits, quick_fix, wanted  # noqa: E402
+from lintslim.lsp.actions import EditSupport, fix_all_action, ignore_edit, quick_fix, text_changes, wanted  # noqa: E402
 from lintslim.lsp.convert import hover_markdown, lsp_diagnostics, to_lsp_diagnostic  # noqa: E402
 from lintslim.lsp.features import debounce_option  # noqa: E402
 
@@ -63,12 +64,45 @@ def _apply(text: str, edits: list[Edit]) -> str:
     return text
 
 
-def test_minimal_edits_touch_only_changed_lines() -> None:
-    old = "FROM a\nADD x /\nRUN b\nADD y /\n"
-    new = "FROM a\nCOPY x /\nRUN b\nCOPY y /\n"
-    edits = minimal_edits(old, new)
+def test_fix_all_changes_are_the_changed_characters_of_changed_lines() -> None:
+    old = "FROM a\nADD x /\nRUN b\nWORKDIR app\nADD y /\n"
+    new = "# syntax=docker/dockerfile:1\nFROM a\nCOPY x /\nRUN b\nWORKDIR /app\nCOPY y /\n"
+    changes = text_changes(old, new)
+    edits = [Edit(before, new[after.start : after.end]) for before, after in changes]
     assert _apply(old, edits) == new
-    assert [old[e.span.start : e.span.end] for e in edits] == ["ADD x /\n", "ADD y /\n"]
+    assert [(old[e.span.start : e.span.end], e.content) for e in edits] == [
+        ("", "# syntax=docker/dockerfile:1\n"),
+        ("ADD", "COPY"),
+        ("", "/"),
+        ("ADD", "COPY"),
+    ]
+
+
+def test_fix_all_is_offered_when_a_fixed_line_holds_a_secret(tmp_path: Path) -> None:
+    text = (
+        "FROM public.ecr.aws/lambda/python:3.12\n"
+        f'RUN yum install -y gcc && curl -H "Authorization: token {SECRET}" https://example.com/x\n'
+        "ADD app.py /var/task/\n"
+    )
+    path = tmp_path / "Dockerfile"
+    path.write_text(text, encoding="utf-8")
+    registry = default_registry()
+    analysis = analyse(path.as_uri(), text, 1, registry, ConfigCache(registry))
+    fixed = fix_all(analysis, registry, create_files=False)
+    assert fixed is not None
+    action = fix_all_action(analysis, fixed, EditSupport())
+    assert action is not None and action.edit is not None and action.edit.changes is not None
+    assert [edit.new_text for edit in action.edit.changes[path.as_uri()]] == ["dnf", "COPY"]
+    assert SECRET not in str(action)
+
+
+def test_fix_all_is_not_offered_when_an_edit_shows_part_of_a_secret(tmp_path: Path) -> None:
+    text = f"FROM alpine\nENV GITHUB_TOKEN={SECRET[:-4]}\n"
+    registry = default_registry()
+    analysis = analyse((tmp_path / "Dockerfile").as_uri(), text, 1, registry, ConfigCache(registry))
+    completed = text.replace(SECRET[:-4], SECRET)  # the edit would insert the token's last characters only
+    fixed = FileReport(analysis.report_path, completed, text)
+    assert fix_all_action(analysis, fixed, EditSupport()) is None
 
 
 def _finding(text: str, needle: str) -> Diagnostic:

@@ -10,6 +10,7 @@ that support resource operations; others do not see it.  An edit whose text woul
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,18 +56,48 @@ def wanted(kind: str, only: Sequence[str] | None) -> bool:
 # --- edits ----------------------------------------------------------------------------------------
 
 
-def minimal_edits(old: str, new: str) -> list[Edit]:
-    """Edits turning `old` into `new`, one per run of changed lines (spans into `old`)."""
+def text_changes(old: str, new: str) -> list[tuple[Span, Span]]:
+    """Where `new` differs from `old`, as (span in `old`, span in `new`) pairs.
+
+    A diff by lines, then narrowed: a run of changed lines replaced by as many lines is taken line
+    by line, and each change loses the characters its old and new text begin and end with alike.
+    So a fix-all edit holds what the fixes changed, not the rest of the line, which may hold a
+    secret (`fix_all_action` declines an edit that shows one).  Linear in the text, where a diff by
+    characters can be quadratic."""
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    starts = [0]
-    for line in old_lines:
-        starts.append(starts[-1] + len(line))
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    return [
-        Edit(Span(starts[i1], starts[i2]), "".join(new_lines[j1:j2]))
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+    old_starts = list(itertools.accumulate(map(len, old_lines), initial=0))
+    new_starts = list(itertools.accumulate(map(len, new_lines), initial=0))
+    changes = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            runs = [(i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+        else:
+            runs = [] if tag == "equal" else [(i1, i2, j1, j2)]
+        for start, end, new_start, new_end in runs:
+            old_span, new_span = (
+                Span(old_starts[start], old_starts[end]),
+                Span(new_starts[new_start], new_starts[new_end]),
+            )
+            changes.append(_narrowed(old, old_span, new, new_span))
+    return changes
+
+
+def _narrowed(old: str, old_span: Span, new: str, new_span: Span) -> tuple[Span, Span]:
+    """The spans less the characters their texts begin and end with alike."""
+    old_text, new_text = old[old_span.start : old_span.end], new[new_span.start : new_span.end]
+    prefix = _alike_length(old_text, new_text)
+    suffix = _alike_length(old_text[prefix:][::-1], new_text[prefix:][::-1])
+    return Span(old_span.start + prefix, old_span.end - suffix), Span(new_span.start + prefix, new_span.end - suffix)
+
+
+def _alike_length(first: str, second: str) -> int:
+    """How many characters `first` and `second` begin with alike."""
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length
 
 
 def ignore_edit(dockerfile: Dockerfile, diagnostic: Diagnostic) -> Edit | None:
@@ -178,12 +209,15 @@ def ignore_actions(analysis: Analysis, findings: Sequence[Diagnostic], support: 
 
 
 def fix_all_action(analysis: Analysis, fixed: FileReport, support: EditSupport) -> lsp.CodeAction | None:
-    """The whole document fixed, as a minimal set of edits; None when nothing changes or an edit holds a secret."""
-    edits = minimal_edits(analysis.text, fixed.text)
-    if not edits and not fixed.new_files:
+    """The whole document fixed, as a minimal set of edits; None when nothing changes or an edit shows a secret."""
+    changes = text_changes(analysis.text, fixed.text)
+    if not changes and not fixed.new_files:
         return None
-    redactor = report_redactor(fixed)
-    if _masks(redactor, [edit.content for edit in edits] + list(fixed.new_files.values())):
+    secrets = report_redactor(fixed)
+    if any(new.start < secret.end and secret.start < new.end for _, new in changes for secret in secrets.spans):
+        return None
+    edits = [Edit(old, fixed.text[new.start : new.end]) for old, new in changes]
+    if _masks(secrets, [edit.content for edit in edits] + list(fixed.new_files.values())):
         return None
     return lsp.CodeAction(
         title="Fix all auto-fixable lintslim findings",
