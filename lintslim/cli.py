@@ -279,6 +279,12 @@ class _Emitter:
             for code, count in sorted(report.applied.items()):
                 sys.stderr.write(f"Fixed {count} × {code} in {report.path}\n")
 
+    def error(self, path: str, message: str) -> None:
+        """A file that could not be checked: one line on stderr, and a record in the report formats."""
+        sys.stderr.write(f"lintslim: error: {message}\n")
+        if self.reporter is not None:
+            self.reporter.error(path, message)
+
     def finish(self, checked: int, errors: int) -> int:
         args = self.args
         if self.reporter is not None:
@@ -306,14 +312,14 @@ def run_check(args: argparse.Namespace) -> int:
         try:
             result = _check_one(target, args, registry, cache)
         except InputError as error:
-            sys.stderr.write(f"lintslim: error: {error}\n")
+            emitter.error(target.path, str(error))
             errors += 1
             continue
         if result is None:
             continue
         report = result.report
         if report.error:
-            sys.stderr.write(f"lintslim: error: {_masked_error(report)}\n")
+            emitter.error(report.path, _masked_error(report))
             errors += 1
             continue
         for problem in report.problems:

@@ -301,6 +301,19 @@ def test_sarif_path_outside_the_working_directory_is_an_absolute_uri(
     assert uris == {(project / "app" / "Dockerfile").resolve().as_uri()}
 
 
+def test_sarif_records_files_that_could_not_be_checked(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "utf16.Dockerfile").write_bytes("FROM alpine\n".encode("utf-16"))
+    code, _, log = sarif_of(capsys, *SELECT, "app/Dockerfile", "utf16.Dockerfile", "missing/Dockerfile")
+    assert code == 2
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    notes = invocation["toolExecutionNotifications"]
+    uris = [note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for note in notes]
+    assert uris == ["utf16.Dockerfile", "missing/Dockerfile"]
+    assert "UTF-16" in notes[0]["message"]["text"] and all(note["level"] == "error" for note in notes)
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"LS501", "LS503", "LS504"}  # the others still count
+
+
 # --- JUnit ----------------------------------------------------------------------------------------
 
 
@@ -324,6 +337,16 @@ def test_junit_has_a_test_case_per_file(project: Path, capsys: pytest.CaptureFix
         "app/Dockerfile:4:1: LS504 [info] `MAINTAINER` is deprecated; use a `LABEL`",
     ]
     assert_no_secret(out)
+
+
+def test_junit_files_that_could_not_be_checked_are_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "utf16.Dockerfile").write_bytes("FROM alpine\n".encode("utf-16"))
+    code, out, err = check(capsys, "--output-format", "junit", *SELECT, "clean/Dockerfile", "utf16.Dockerfile")
+    assert code == 2 and "utf16.Dockerfile: UTF-16 encoded" in err
+    [suite] = ET.fromstring(out)
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "0", "1")
+    error = next(case for case in suite.iter("testcase") if case.get("name") == "utf16.Dockerfile").find("error")
+    assert error is not None and "UTF-16 encoded" in (error.get("message") or "")
 
 
 def test_junit_findings_below_fail_on_pass(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

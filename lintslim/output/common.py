@@ -37,6 +37,10 @@ class Reporter(Protocol):
 
     def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None: ...
 
+    def error(self, path: str, message: str) -> None:
+        """A file that could not be checked (the message is masked and already on stderr): the
+        document formats record it, the line formats leave it to the stderr line."""
+
     def finish(self) -> None: ...
 
 

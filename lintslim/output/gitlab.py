@@ -64,5 +64,8 @@ class GitlabReporter:
                 }
             )
 
+    def error(self, path: str, message: str) -> None:
+        pass  # Code Quality reports hold findings only
+
     def finish(self) -> None:
         self.array.close()

@@ -87,5 +87,8 @@ class JsonReporter:
         for diagnostic in report.diagnostics:
             self.array.add(diagnostic_record(report, diagnostic, redactor))
 
+    def error(self, path: str, message: str) -> None:
+        pass  # the stderr line reports it; the array holds findings only
+
     def finish(self) -> None:
         self.array.close()

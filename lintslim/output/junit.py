@@ -5,7 +5,8 @@ One test suite, `lintslim`, with one test case per file checked (named by its pa
 findings fail the run (at or above `fail-on`) gets one `<failure>` listing them, one per line, as
 `path:line:column: CODE [severity] message`: CI systems show one failure per test case, so a file
 is one failing test, not one per finding.  A file with findings below `fail-on` passes, and lists
-them in `<system-out>`.  Messages are masked like everywhere else.
+them in `<system-out>`.  A file that could not be checked (unreadable, not UTF-8) has an `<error>`.
+Messages are masked like everywhere else.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class JunitReporter:
         self.out = out
         self.cases: list[ET.Element] = []
         self.failures = 0
+        self.errors = 0
 
     def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None:
         path = xml_text(report.path)
@@ -50,8 +52,16 @@ class JunitReporter:
                 ET.SubElement(case, "system-out").text = listing
         self.cases.append(case)
 
+    def error(self, path: str, message: str) -> None:
+        """A file that could not be checked is a test that errored, not one that passed unseen."""
+        name = xml_text(path)
+        case = ET.Element("testcase", {"classname": SUITE, "name": name, "file": name})
+        ET.SubElement(case, "error", {"message": xml_text(message), "type": "lintslim"})
+        self.cases.append(case)
+        self.errors += 1
+
     def finish(self) -> None:
-        counts = {"tests": str(len(self.cases)), "failures": str(self.failures), "errors": "0"}
+        counts = {"tests": str(len(self.cases)), "failures": str(self.failures), "errors": str(self.errors)}
         suites = ET.Element("testsuites", {"name": SUITE, **counts})
         suite = ET.SubElement(suites, "testsuite", {"name": SUITE, **counts, "skipped": "0"})
         suite.extend(self.cases)

@@ -51,6 +51,7 @@ class SarifReporter:
         self.root = options.root
         self.rules: dict[str, type[Rule]] = {}
         self.results: list[tuple[str, dict[str, Any]]] = []  # (rule code, result without ruleIndex)
+        self.notifications: list[dict[str, Any]] = []  # files that could not be checked
         self._registry: Registry | None = None
 
     def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None:
@@ -75,6 +76,10 @@ class SarifReporter:
         if rule is not None:
             self.rules[code] = rule
 
+    def error(self, path: str, message: str) -> None:
+        location = {"physicalLocation": {"artifactLocation": artifact_location(path, self.root)}}
+        self.notifications.append({"level": "error", "message": {"text": message}, "locations": [location]})
+
     def finish(self) -> None:
         codes = sorted(self.rules)
         rule_index = {code: position for position, code in enumerate(codes)}
@@ -95,6 +100,12 @@ class SarifReporter:
                             "rules": [rule_descriptor(self.rules[code]) for code in codes],
                         }
                     },
+                    "invocations": [
+                        {
+                            "executionSuccessful": not self.notifications,
+                            "toolExecutionNotifications": self.notifications,
+                        }
+                    ],
                     "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(self.root)}},
                     "columnKind": "unicodeCodePoints",
                     "results": results,

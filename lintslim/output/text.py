@@ -42,6 +42,9 @@ class _LineReporter:
     def finding(self, path: str, d: Diagnostic, index: LineIndex, redactor: Redactor) -> None:
         raise NotImplementedError
 
+    def error(self, path: str, message: str) -> None:
+        pass  # the stderr line reports it
+
     def finish(self) -> None:
         pass
 
