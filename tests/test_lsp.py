@@ -83,6 +83,18 @@ async def published(client: RecordingClient, uri: str, version: int | None) -> l
     raise AssertionError(f"no diagnostics published for {uri} version {version}")
 
 
+async def published_after(client: RecordingClient, uri: str, count: int) -> lsp.PublishDiagnosticsParams:
+    """The first diagnostics published for the document after the first `count` publications of the session."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_SECONDS
+    while loop.time() < deadline:
+        for params in client.published[count:]:
+            if params.uri == uri:
+                return params
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no diagnostics published for {uri} after publication {count}")
+
+
 def write(folder: Path, text: str, name: str = "Dockerfile") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -284,9 +296,11 @@ async def test_project_config_is_honoured_and_reloaded(client: RecordingClient, 
 
     config.write_text('[tool.lintslim]\nignore = ["LS502"]\n', encoding="utf-8")
     saved = lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=config.as_uri()))
-    client.text_document_did_save(saved)
-    change(client, uri, 2, FINDINGS)
-    codes = {d.code for d in await published(client, uri, 2)}
+    before = len(client.published)
+    client.text_document_did_save(saved)  # saving the config re-checks the open Dockerfile, unchanged
+    relinted = await published_after(client, uri, before)
+    assert relinted.version == 1
+    codes = {d.code for d in relinted.diagnostics}
     assert "LS503" in codes and "LS502" not in codes
 
     config.write_text('[tool.lintslim]\nignore = ["LS999"]\n', encoding="utf-8")
@@ -330,12 +344,17 @@ async def test_malformed_documents_and_rapid_edits_do_not_crash_it(client: Recor
         assert all(d.source == "lintslim" for d in diagnostics)
 
     final = ""
+    before = len(client.published)
     for version in range(10, 60):  # 50 edits with no pause: only the last one need be linted
         final = FINDINGS.replace("app.py", f"app{version}.py")
         change(client, uri, version, final)
     diagnostics = await published(client, uri, 59)
     copy = write(workspace / "malformed-final", final)
     assert lsp_findings(diagnostics) == cli_findings(copy)
+    change(client, uri, 60, CLEAN)  # published after any lint the burst scheduled
+    assert await published(client, uri, 60) == []
+    burst = [p for p in client.published[before:] if p.uri == uri and p.version != 60]
+    assert len(burst) < 50  # debounced: an edit cancels the lint the one before it scheduled
     close(client, uri)
 
 

@@ -211,6 +211,17 @@ def test_config_changes_are_picked_up_without_a_restart(tmp_path: Path) -> None:
     assert configs.settings_for(dockerfile).ignore == ("LS501", "LS502")  # a changed one is reloaded
 
 
+def test_a_file_the_config_excludes_gets_no_findings_and_no_fixes(tmp_path: Path) -> None:
+    (tmp_path / ".lintslim.yaml").write_text("exclude: [vendor/**]\n", encoding="utf-8")
+    registry = default_registry()
+    configs = ConfigCache(registry)
+    text = "FROM python:3.12\nADD app.py /app/\n"
+    vendored = analyse((tmp_path / "vendor" / "Dockerfile").as_uri(), text, 1, registry, configs)
+    assert lsp_diagnostics(vendored) == [] and fix_all(vendored, registry, create_files=False) is None
+    own = analyse((tmp_path / "app" / "Dockerfile").as_uri(), text, 1, registry, configs)
+    assert [d.code for d in lsp_diagnostics(own)] == ["LS503"]
+
+
 def test_an_unsaved_buffer_gets_the_workspace_config_and_no_context(tmp_path: Path) -> None:
     (tmp_path / ".lintslim.yaml").write_text("ignore: [LS503]\n", encoding="utf-8")
     registry = default_registry()

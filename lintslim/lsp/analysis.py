@@ -98,7 +98,6 @@ class Analysis:
     report: FileReport | None = None  # None when the document could not be checked at all
     redactor: Redactor | None = None
     problem: str | None = None  # why there are no findings: a bad config, a rule's crash
-    excluded: bool = False  # the config's `exclude` names this file
 
     @property
     def report_path(self) -> str:
@@ -128,8 +127,7 @@ def analyse(
         analysis.problem = f"lintslim: configuration error: {error}"
         return analysis
     if path is not None and analysis.settings.is_excluded(str(path)):
-        analysis.excluded = True
-        return analysis
+        return analysis  # no report: no findings, no fixes
     try:
         analysis.inputs = build_inputs(str(path)) if path is not None else BuildInputs(None)
         analysis.report = lint(analysis, registry, FixMode())
@@ -166,9 +164,9 @@ def fix_all(analysis: Analysis, registry: Registry, *, create_files: bool) -> Fi
     """The document as `lintslim check --fix` would write it (unsafe fixes too when the settings say so).
 
     `create_files=False` leaves out fixes that create files in the build context.  None when the
-    document cannot be fixed (not checked, or a problem).
+    document cannot be fixed (excluded, or a problem).
     """
-    if analysis.report is None or analysis.problem is not None or analysis.excluded:
+    if analysis.report is None or analysis.problem is not None:
         return None
     assert analysis.settings is not None
     new_files = create_files and analysis.inputs is not None and analysis.inputs.context_dir is not None
