@@ -156,16 +156,22 @@ def _has_tool_table(path: Path) -> bool:
     return "[tool.lintslim" in text
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def parse_toml(text: str) -> dict[str, Any]:
+    """A TOML document as a dict; raises ValueError (tomllib's TOMLDecodeError) when it is not TOML."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    parsed: dict[str, Any] = tomllib.loads(text)
+    return parsed
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     tool = data.get("tool", {})
     section = tool.get("lintslim", {}) if isinstance(tool, dict) else {}

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lintslim import __version__
+from lintslim.config import CONFIG_FILES, parse_toml
 from lintslim.files import InputError, create_if_absent, write_atomic
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ EXIT_OK, EXIT_ERROR = 0, 2
 HOOK_REPOSITORY = "https://github.com/lintslim/lintslim"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 PYPROJECT = "pyproject.toml"
-LINTSLIM_CONFIGS = (".lintslim.yaml", ".lintslim.yml")
+LINTSLIM_CONFIGS = tuple(name for name in CONFIG_FILES if name != "pyproject.toml")  # these win over pyproject.toml
 MANUAL = "https://github.com/lintslim/lintslim/blob/main/docs/pre-commit.md"
 
 STARTER_TABLE = """\
@@ -380,26 +381,17 @@ def _verify_hook_added(old: str, new: str, hook_id: str, rev: str, path: Path) -
 # --- [tool.lintslim] in pyproject.toml ----------------------------------------------------------------
 
 
-def _parse_toml(text: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-    parsed: dict[str, Any] = tomllib.loads(text)
-    return parsed
-
-
 def _toml_error(text: str) -> str | None:
     """Why `text` is not valid TOML (the parser's message), or None."""
     try:
-        _parse_toml(text)
+        parse_toml(text)
     except ValueError as error:  # tomllib.TOMLDecodeError is a ValueError
         return str(error)
     return None
 
 
 def _has_lintslim_table(text: str) -> bool:
-    tool = _parse_toml(text).get("tool")
+    tool = parse_toml(text).get("tool")
     return isinstance(tool, dict) and "lintslim" in tool
 
 
