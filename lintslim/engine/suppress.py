@@ -74,6 +74,15 @@ def _pragma(comment: Comment, registry: Registry, out: Suppressions) -> tuple[st
     return None
 
 
+def ignore_codes_end(comment: Comment, source: str) -> int | None:
+    """Where the code list of a `# lintslim: ignore=…` pragma ends in `source` (where one more code
+    can be added, before any reason), or None when the comment is not such a pragma."""
+    match = _LINTSLIM.match(comment.text)
+    if match is None or match.group(1).lower() != "ignore":
+        return None
+    return source.index(comment.text, comment.span.start) + match.end(2)  # `text` follows `#` and spaces
+
+
 def _check_directive(dockerfile: Dockerfile, registry: Registry) -> set[str]:
     directive = dockerfile.directive("check")
     if directive is None:

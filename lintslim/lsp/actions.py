@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from lsprotocol import types as lsp
 
 from lintslim.engine.fixes import Applicability, Edit, Fix
 from lintslim.engine.rule import Diagnostic
+from lintslim.engine.suppress import ignore_codes_end
 from lintslim.lsp.analysis import Analysis
 from lintslim.lsp.convert import findings_at, text_edit, to_lsp_diagnostic
 from lintslim.output import report_redactor
@@ -29,7 +29,6 @@ from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.source import BOM, Span
 
 FIX_ALL_KIND = f"{lsp.CodeActionKind.SourceFixAll.value}.lintslim"
-_IGNORE_PRAGMA = re.compile(r"#\s*lintslim\s*:\s*ignore\s*=\s*[^\s#,]+(?:\s*,\s*[^\s#,]+)*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,9 @@ def ignore_edit(dockerfile: Dockerfile, diagnostic: Diagnostic) -> Edit | None:
         return None
     text = dockerfile.text
     for comment in reversed(instruction.comments):
-        match = _IGNORE_PRAGMA.match(text, comment.span.start, comment.span.end)
-        if match is not None:
-            return Edit.insert(match.end(), f",{diagnostic.code}")
+        codes_end = ignore_codes_end(comment, text)
+        if codes_end is not None:
+            return Edit.insert(codes_end, f",{diagnostic.code}")
     lines = dockerfile.lines
     line_start = lines.line_start(instruction.start_line)
     if line_start == 0 and text.startswith(BOM):
