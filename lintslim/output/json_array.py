@@ -31,9 +31,8 @@ def _edit_record(index: LineIndex, edit: Edit, redactor: Redactor) -> dict[str, 
     return record
 
 
-def diagnostic_record(report: FileReport, diagnostic: Diagnostic, redactor: Redactor) -> dict[str, Any]:
+def diagnostic_record(path: str, diagnostic: Diagnostic, index: LineIndex, redactor: Redactor) -> dict[str, Any]:
     """A finding as the `json` format writes it (messages, titles and edit contents masked)."""
-    index = line_index(report)
     line, column, end_line, end_column = positions(index, diagnostic)
     fix = None
     if diagnostic.fix is not None:
@@ -46,7 +45,7 @@ def diagnostic_record(report: FileReport, diagnostic: Diagnostic, redactor: Reda
             ],
         }
     return {
-        "path": report.path,
+        "path": path,
         "line": line,
         "column": column,
         "end_line": end_line,
@@ -83,9 +82,9 @@ class JsonReporter:
     def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None:
         if not report.diagnostics:
             return
-        redactor = report_redactor(report)
+        index, redactor = line_index(report), report_redactor(report)
         for diagnostic in report.diagnostics:
-            self.array.add(diagnostic_record(report, diagnostic, redactor))
+            self.array.add(diagnostic_record(report.path, diagnostic, index, redactor))
 
     def error(self, path: str, message: str) -> None:
         pass  # the stderr line reports it; the array holds findings only

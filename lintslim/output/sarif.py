@@ -23,7 +23,6 @@ from urllib.parse import quote
 from lintslim import __version__
 from lintslim.docs import docstring_sections
 from lintslim.engine.fixes import Applicability, Fix
-from lintslim.engine.registry import Registry, default_registry
 from lintslim.engine.rule import DOCS_URL, Diagnostic, Family, Rule
 from lintslim.output.common import (
     ReportOptions,
@@ -52,7 +51,6 @@ class SarifReporter:
         self.rules: dict[str, type[Rule]] = {}
         self.results: list[tuple[str, dict[str, Any]]] = []  # (rule code, result without ruleIndex)
         self.notifications: list[dict[str, Any]] = []  # files that could not be checked
-        self._registry: Registry | None = None
 
     def write(self, report: FileReport, rules: Sequence[type[Rule]] = ()) -> None:
         for rule in rules:
@@ -63,18 +61,7 @@ class SarifReporter:
         redactor = report_redactor(report)
         artifact = artifact_location(report.path, self.root)
         for diagnostic in report.diagnostics:
-            self._remember_rule(diagnostic.code)
             self.results.append((diagnostic.code, _result(diagnostic, index, redactor, artifact)))
-
-    def _remember_rule(self, code: str) -> None:
-        """A result's rule belongs in the driver even when the caller did not say it ran."""
-        if code in self.rules:
-            return
-        if self._registry is None:
-            self._registry = default_registry()
-        rule = self._registry.exact(code)
-        if rule is not None:
-            self.rules[code] = rule
 
     def error(self, path: str, message: str) -> None:
         location = {"physicalLocation": {"artifactLocation": artifact_location(path, self.root)}}
