@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,12 +157,20 @@ class Example:
     new_files: Mapping[str, str] = field(default_factory=dict)  # what the fix creates in the build context
 
 
-def example(rule: type[Rule]) -> Example | None:
-    """The example from the rule's case file, or None without a case file or a fail case."""
+Cases = Sequence[dict[str, Any]]
+
+
+def rule_cases(rule: type[Rule]) -> Cases:
+    """The cases of the rule's case file in file order; none without one.  A page reads them once."""
     try:
-        cases = list(load_cases(rule.code).values())
+        return list(load_cases(rule.code).values())
     except FileNotFoundError:
-        return None
+        return []
+
+
+def example(rule: type[Rule], cases: Cases | None = None) -> Example | None:
+    """The example from the rule's cases (read when not given), or None without a fail case."""
+    cases = rule_cases(rule) if cases is None else cases
     chosen = _example_case([case for case in cases if "fail" in case])
     if chosen is None:
         return None
@@ -195,41 +203,38 @@ def _display(text: str) -> str:
     return text.replace("\r\n", "\n").rstrip("\n")
 
 
-def metadata(rule: type[Rule]) -> list[tuple[str, str]]:
-    """The rows of a page's metadata table."""
+def metadata(rule: type[Rule], cases: Cases | None = None) -> list[tuple[str, str]]:
+    """The rows of a page's metadata table (the rule's cases are read when not given)."""
     family = rule.family()
     enabled = "by default" if rule.default_enabled else f"opt-in: select `{rule.code}` by its exact code or name"
     return [
         ("Family", f"{family.slug} ({family.title})"),
         ("Default severity", rule.severity.value),
-        ("Fix", fix_text(rule)),
+        ("Fix", fix_summary(rule, cases)),
         ("Aliases", aliases_text(rule) or "none"),
         ("Enabled", enabled),
     ]
 
 
-def fix_safety(rule: type[Rule]) -> tuple[str, ...]:
+def fix_safety(rule: type[Rule], cases: Cases | None = None) -> tuple[str, ...]:
     """Which kinds of fix (`safe`, `unsafe`) the rule's cases show it making, in that order.
 
     The case files are the tested record of what a rule's fixes do: a `fix` that changes the text is
     a safe fix, an `unsafe_fix` that changes it further, or `new_files`, an unsafe one.
     """
-    try:
-        cases = [case for case in load_cases(rule.code).values() if "fail" in case]
-    except FileNotFoundError:
-        return ()
-    safe = any(case.get("fix", case["fail"]) != case["fail"] for case in cases)
+    failing = [case for case in (rule_cases(rule) if cases is None else cases) if "fail" in case]
+    safe = any(case.get("fix", case["fail"]) != case["fail"] for case in failing)
     unsafe = any(
         "new_files" in case or case.get("unsafe_fix", case.get("fix", case["fail"])) != case.get("fix", case["fail"])
-        for case in cases
+        for case in failing
     )
     return tuple(kind for kind, shown in (("safe", safe), ("unsafe", unsafe)) if shown)
 
 
-def fix_text(rule: type[Rule]) -> str:
+def fix_summary(rule: type[Rule], cases: Cases | None = None) -> str:
     """`none`, or how often the rule offers a fix and of which safety: `sometimes (safe, unsafe)`."""
     availability = rule.fix_availability.value
-    kinds = fix_safety(rule) if rule.fix_availability is not FixAvailability.NONE else ()
+    kinds = fix_safety(rule, cases) if rule.fix_availability is not FixAvailability.NONE else ()
     return f"{availability} ({', '.join(kinds)})" if kinds else availability
 
 
@@ -252,10 +257,10 @@ def options_text(rule: type[Rule]) -> str:
     return "\n".join(lines)
 
 
-def sections(rule: type[Rule]) -> list[Section]:
+def sections(rule: type[Rule], cases: Cases | None = None) -> list[Section]:
     """A page's sections: the docstring's, with the example after "Why is this bad?", then options."""
     found = [Section(title, text) for title, text in docstring_sections(rule).items()]
-    shown = example(rule)
+    shown = example(rule, cases)
     if shown is not None:
         extra = [Section("Example", code=shown.fail, after=context_listing(shown.fail_context))]
         if shown.instead is not None:
@@ -300,13 +305,15 @@ def context_listing(files: Mapping[str, str], intro: str = CONTEXT_INTRO) -> str
 
 def render_markdown(rule: type[Rule]) -> str:
     """The rule's page for `docs/rules/<CODE>.md`."""
+    cases = rule_cases(rule)
+    rows = "\n".join(f"| {key} | {value} |" for key, value in metadata(rule, cases))
     parts = [
         GENERATED_NOTE.format(code=rule.code),
         f"# {rule.code} {rule.name}",
         rule.summary(),
-        "| Property | Value |\n| --- | --- |\n" + "\n".join(f"| {key} | {value} |" for key, value in metadata(rule)),
+        "| Property | Value |\n| --- | --- |\n" + rows,
     ]
-    for section in sections(rule):
+    for section in sections(rule, cases):
         if section.title:
             parts.append(f"## {section.title}")
         if section.text:
@@ -320,12 +327,14 @@ def render_markdown(rule: type[Rule]) -> str:
 
 def render_terminal(rule: type[Rule]) -> str:
     """The rule's page as plain text, for `lintslim rule CODE`."""
-    width = max(len(key) for key, _ in metadata(rule))
+    cases = rule_cases(rule)
+    rows = metadata(rule, cases)
+    width = max(len(key) for key, _ in rows)
     parts = [
         f"{rule.code} {rule.name}\n{rule.summary()}",
-        "\n".join(f"  {key.ljust(width)}  {value}" for key, value in metadata(rule)),
+        "\n".join(f"  {key.ljust(width)}  {value}" for key, value in rows),
     ]
-    for section in sections(rule):
+    for section in sections(rule, cases):
         body = "\n".join(part for part in (_plain(section.text), _indent(section.code or "", "    ")) if part)
         if section.after:
             body += "\n\n" + _plain(section.after)
@@ -389,7 +398,7 @@ INDEX_LEGEND = """\
 def _index_table(rules: Iterable[type[Rule]]) -> str:
     rows = [
         f"| [{rule.code}]({rule.code}.md) | `{rule.name}`{'' if rule.default_enabled else ' (opt-in)'} "
-        f"| {rule.severity.value} | {fix_text(rule)} | {aliases_text(rule) or '—'} |"
+        f"| {rule.severity.value} | {fix_summary(rule)} | {aliases_text(rule) or '—'} |"
         for rule in rules
     ]
     return "\n".join(["| Code | Name | Severity | Fix | Aliases |", "| --- | --- | --- | --- | --- |", *rows])
