@@ -13,12 +13,13 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 from lintslim import __version__
-from lintslim.config import ConfigError, Settings, SettingsCache, resolve_settings
+from lintslim.audit.formats import AUDIT_FORMATS
+from lintslim.config import ConfigError, Overrides, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
 from lintslim.engine.rule import Rule, Severity
 from lintslim.files import InputError, SourceFile, create_if_absent, decode, discover, read_source, write_atomic
@@ -29,6 +30,7 @@ from lintslim.output import (
     ReportOptions,
     Tally,
     make_reporter,
+    masked_error,
     report_redactor,
     resolve_format,
     summary,
@@ -60,6 +62,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"lintslim: error: {message} (see `{self.prog} --help`)\n")
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, not {value!r}")
+    return number
+
+
+def _add_selection(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--select", type=_comma_list, help="rules, families or prefixes to enable (replaces config)")
+    command.add_argument("--extend-select", type=_comma_list, default=[], help="enable these on top of the selection")
+    command.add_argument("--ignore", type=_comma_list, default=[], help="rules, families or prefixes to disable")
+    command.add_argument(
+        "--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default: style)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lintslim",
@@ -87,12 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--exit-non-zero-on-fix", action="store_true",
         help="with --fix, exit 1 when a fix changed a file or created one, even if no finding remains",
     )  # fmt: skip
-    check.add_argument("--select", type=_comma_list, help="rules, families or prefixes to enable (replaces config)")
-    check.add_argument("--extend-select", type=_comma_list, default=[], help="enable these on top of the selection")
-    check.add_argument("--ignore", type=_comma_list, default=[], help="rules, families or prefixes to disable")
-    check.add_argument(
-        "--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default: style)"
-    )
+    _add_selection(check)
     check.add_argument("--config", type=Path, help="use this pyproject.toml or .lintslim.yaml instead of searching")
     check.add_argument(
         "--context",
@@ -105,6 +121,26 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     check.add_argument("--stdin-filename", help="the path to report (and find config from) for `-`")
     check.add_argument("--force-exclude", action="store_true", help="apply `exclude` to paths given explicitly too")
+
+    audit = commands.add_parser("audit", help="check every Dockerfile under many repositories and report across them")
+    audit.add_argument("roots", nargs="+", metavar="ROOT", help="directories: each, or each git repository below it")
+    audit.add_argument(
+        "--output-format", choices=AUDIT_FORMATS, default="summary",
+        help="summary (tables for people), json (one record a finding), jsonl (the same, streamed), sarif",
+    )  # fmt: skip
+    audit.add_argument("-o", "--output", type=Path, help="write the report here instead of standard output")
+    audit.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
+    audit.add_argument("-j", "--jobs", type=_positive, help="processes to run (default: one a core)")
+    audit.add_argument("--engine", choices=("local", "dask"), default="local", help="where the work runs")
+    audit.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler (tcp://host:8786) for --engine dask")
+    audit.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, help="a progress bar (default: on a terminal)"
+    )
+    audit.add_argument("--fix", action="store_true", help="apply safe fixes and write the files (never implied)")
+    audit.add_argument("--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes")
+    audit.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    _add_selection(audit)
+    audit.add_argument("--config", type=Path, help="use this config for every repository instead of each one's own")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
@@ -147,24 +183,18 @@ def _targets(paths: Sequence[str]) -> Iterator[Target]:
             yield Target(raw, True)
 
 
-def _validate_cli(args: argparse.Namespace, registry: Registry) -> None:
-    for references in (args.select or [], args.extend_select, args.ignore):
-        for reference in references:
-            registry.resolve(reference)  # raises UnknownRuleError with the bad name
-
-
-def _apply_cli(settings: Settings, args: argparse.Namespace) -> Settings:
-    if args.select is not None:
-        settings = replace(settings, select=tuple(args.select), extend_select=())
-    settings = replace(
-        settings,
-        extend_select=(*settings.extend_select, *args.extend_select),
-        ignore=(*settings.ignore, *args.ignore),
-        unsafe_fixes=settings.unsafe_fixes or args.unsafe_fixes,
+def _overrides(args: argparse.Namespace, registry: Registry) -> Overrides:
+    """The rule selection and thresholds given on the command line, every rule name checked."""
+    overrides = Overrides(
+        select=tuple(args.select) if args.select is not None else None,
+        extend_select=tuple(args.extend_select),
+        ignore=tuple(args.ignore),
+        unsafe_fixes=args.unsafe_fixes,
+        fail_on=Severity(args.fail_on) if args.fail_on else None,
     )
-    if args.fail_on:
-        settings = replace(settings, fail_on=Severity(args.fail_on))
-    return settings
+    for reference in overrides.references():
+        registry.resolve(reference)  # raises UnknownRuleError with the bad name
+    return overrides
 
 
 def _read(target: Target, args: argparse.Namespace) -> SourceFile:
@@ -182,11 +212,11 @@ class CheckedFile:
 
 
 def _check_one(
-    target: Target, args: argparse.Namespace, registry: Registry, cache: SettingsCache
+    target: Target, args: argparse.Namespace, registry: Registry, cache: SettingsCache, overrides: Overrides
 ) -> CheckedFile | None:
     name = (args.stdin_filename or "-") if target.path == "-" else target.path  # the path reported, as in _read
     path_for_config = Path(name) if name != "-" else None
-    settings = _apply_cli(resolve_settings(path_for_config, registry, args.config, cache), args)
+    settings = overrides.apply(resolve_settings(path_for_config, registry, args.config, cache))
     if (not target.explicit or args.force_exclude) and name != "-" and settings.is_excluded(name):
         return None  # decided before reading: an excluded file is never read, so it cannot fail the run
     source = _read(target, args)
@@ -233,18 +263,6 @@ def _print_diff(report: FileReport) -> None:
     redactor = report_redactor(report)  # a diff shows source lines: mask the secrets in them
     for line in map(redactor.scrub, diff):
         sys.stdout.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-
-
-def _masked_error(report: FileReport) -> str:
-    """The error with the file's secrets masked: a rule's exception may quote the text it choked on."""
-    assert report.error is not None
-    try:
-        return report_redactor(report).scrub(report.error)
-    except Exception:  # finding the secrets failed too: say what failed, quote nothing
-        return (
-            report.error.split(": internal error", 1)[0]
-            + ": internal error (details withheld: they may quote a secret)"
-        )
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -304,13 +322,13 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no path given (use `lintslim check PATH ...`, or `-` for standard input)")
     registry = default_registry()
-    _validate_cli(args, registry)
+    overrides = _overrides(args, registry)
     cache = SettingsCache()
     emitter = _Emitter(args)
     checked = errors = 0
     for target in _targets(args.paths):
         try:
-            result = _check_one(target, args, registry, cache)
+            result = _check_one(target, args, registry, cache, overrides)
         except InputError as error:
             emitter.error(target.path, str(error))
             errors += 1
@@ -319,7 +337,7 @@ def run_check(args: argparse.Namespace) -> int:
             continue
         report = result.report
         if report.error:
-            emitter.error(report.path, _masked_error(report))
+            emitter.error(report.path, masked_error(report))
             errors += 1
             continue
         for problem in report.problems:
@@ -330,6 +348,30 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 # --- rules and rule -----------------------------------------------------------------------------------
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from lintslim.audit.command import AuditRequest, run_audit
+    from lintslim.audit.model import AuditOptions
+
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    if args.unsafe_fixes and not args.fix:
+        raise UsageError("--unsafe-fixes needs --fix (an audit never writes fixes unless asked)")
+    options = AuditOptions(_overrides(args, default_registry()), str(args.config) if args.config else None, args.fix)
+    request = AuditRequest(
+        roots=tuple(args.roots),
+        options=options,
+        output_format=args.output_format,
+        output=args.output,
+        html=args.html,
+        jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        progress=args.progress,
+        exit_zero=args.exit_zero,
+    )
+    return run_audit(request)
 
 
 def run_rules(args: argparse.Namespace) -> int:
@@ -380,6 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_check(args)
         if args.command == "rules":
             return run_rules(args)
+        if args.command == "audit":
+            return _audit(args)
         if args.command == "server":
             from lintslim.lsp.server import serve
 

@@ -105,6 +105,31 @@ class Settings:
         return configured.severity if configured and configured.severity else rule.severity
 
 
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line changes in every file's settings (`--select`, `--ignore`, ...)."""
+
+    select: tuple[str, ...] | None = None  # replaces the configured selection
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    fail_on: Severity | None = None
+
+    def references(self) -> tuple[str, ...]:
+        return (*(self.select or ()), *self.extend_select, *self.ignore)
+
+    def apply(self, settings: Settings) -> Settings:
+        if self.select is not None:
+            settings = replace(settings, select=self.select, extend_select=())
+        settings = replace(
+            settings,
+            extend_select=(*settings.extend_select, *self.extend_select),
+            ignore=(*settings.ignore, *self.ignore),
+            unsafe_fixes=settings.unsafe_fixes or self.unsafe_fixes,
+        )
+        return replace(settings, fail_on=self.fail_on) if self.fail_on else settings
+
+
 def matches(pattern: str, relative: str) -> bool:
     """A glob against a path relative to the config root; a pattern without `/` also matches a file name."""
     pattern = pattern.removeprefix("./")

@@ -23,6 +23,7 @@ from lintslim.output.common import (
     Reporter,
     ReportOptions,
     Tally,
+    masked_error,
     report_redactor,
     summary,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "Reporter",
     "Tally",
     "make_reporter",
+    "masked_error",
     "report_redactor",
     "resolve_format",
     "summary",

@@ -102,6 +102,18 @@ def report_redactor(report: FileReport) -> Redactor:
     return Redactor.build(report.text, spans, original_values)
 
 
+def masked_error(report: FileReport) -> str:
+    """The error with the file's secrets masked: a rule's exception may quote the text it choked on."""
+    assert report.error is not None
+    try:
+        return report_redactor(report).scrub(report.error)
+    except Exception:  # finding the secrets failed too: say what failed, quote nothing
+        return (
+            report.error.split(": internal error", 1)[0]
+            + ": internal error (details withheld: they may quote a secret)"
+        )
+
+
 @dataclass
 class Tally:
     """Running totals over the files of a run: what the summary line and the exit code need."""

@@ -1,0 +1,146 @@
+"""The per-file work of an audit, the same on a local process pool and on a Dask cluster.
+
+`audit_file` is a plain function of picklable arguments.  Each process keeps one `Worker` per set of
+options (the rule registry, config lookups and loaded settings), built on its first file.  It never
+raises: a file that cannot be read, a bad config, or a rule that crashes becomes an error record.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from lintslim.analysis.savings import estimate_savings, image_profile
+from lintslim.audit.model import AuditOptions, AuditTask, FileResult, Finding
+from lintslim.config import ConfigError, SettingsCache, resolve_settings
+from lintslim.engine.registry import Registry, default_registry
+from lintslim.engine.rule import Family
+from lintslim.files import InputError, create_if_absent, read_source, write_atomic
+from lintslim.output.common import line_index, masked_error, report_redactor
+from lintslim.output.json_array import diagnostic_record
+from lintslim.runner import FileReport, FixMode, build_inputs, check_text, fails
+
+PARSE_ERROR = "LS900"
+
+
+@dataclass
+class Worker:
+    """What one process reuses from file to file."""
+
+    options: AuditOptions
+    registry: Registry = field(default_factory=default_registry)
+    settings: SettingsCache = field(default_factory=SettingsCache)
+
+    def run(self, task: AuditTask) -> FileResult:
+        started = time.perf_counter()
+        try:
+            result = self._check(task)
+        except Exception as error:  # a bug of ours: a record, and the run goes on (the text may quote a secret)
+            result = _error(task, f"{task.path}: internal error ({type(error).__name__}); details withheld")
+        return _timed(result, time.perf_counter() - started)
+
+    def _check(self, task: AuditTask) -> FileResult:
+        options = self.options
+        explicit = Path(options.config) if options.config else None
+        try:
+            found = resolve_settings(Path(task.path), self.registry, explicit, self.settings)
+            settings = options.overrides.apply(found)
+        except ConfigError as error:
+            return _error(task, str(error))
+        if settings.is_excluded(task.path):
+            return FileResult(task.path, task.repository, task.relative, excluded=True)
+        try:
+            source = read_source(task.path)
+        except InputError as error:
+            return _error(task, str(error))
+        inputs = build_inputs(source.path)
+        mode = FixMode(apply=options.fix, unsafe=settings.unsafe_fixes)
+        report = check_text(
+            source.text, source.path, settings, self.registry, mode, inputs.context_dir, inputs.build_args,
+            inputs.templates,
+        )  # fmt: skip
+        if report.error is not None:
+            return _error(task, masked_error(report))
+        written, created, problems = _write_fixes(report, source.mtime_ns) if options.fix else (False, (), ())
+        return _result(task, report, written, created, (*report.problems, *problems))
+
+
+def _write_fixes(report: FileReport, mtime_ns: int | None) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+    """Write the fixed text and the files fixes create: (written, created, problems)."""
+    problems: list[str] = []
+    written = False
+    if report.text_changed:
+        try:
+            write_atomic(report.path, report.text, mtime_ns)
+            written = True
+        except InputError as error:
+            problems.append(str(error))
+    created = []
+    for path, content in report.new_files.items():
+        try:
+            if create_if_absent(path, content):
+                created.append(str(path))
+            else:
+                problems.append(f"{path} already exists; left as it is, not created")
+        except OSError as error:
+            problems.append(f"{path}: cannot create: {error.strerror or error}")
+    return written, tuple(created), tuple(problems)
+
+
+def _result(
+    task: AuditTask, report: FileReport, written: bool, created: tuple[str, ...], problems: tuple[str, ...]
+) -> FileResult:
+    index, redactor = line_index(report), report_redactor(report)
+    findings = []
+    for diagnostic in report.diagnostics:
+        record = diagnostic_record(report.path, diagnostic, index, redactor)
+        findings.append(
+            Finding(
+                code=diagnostic.code,
+                name=diagnostic.name,
+                family=Family.of_code(diagnostic.code).slug,
+                severity=record["severity"],
+                message=record["message"],
+                line=record["line"],
+                column=record["column"],
+                end_line=record["end_line"],
+                end_column=record["end_column"],
+                url=record["url"],
+                fix=record["fix"],
+            )
+        )
+    dockerfile = report.dockerfile
+    return FileResult(
+        task.path,
+        task.repository,
+        task.relative,
+        findings=tuple(findings),
+        failing=fails(report),
+        parse_error=any(d.code == PARSE_ERROR for d in report.diagnostics),
+        image=image_profile(dockerfile) if dockerfile is not None else None,
+        savings=tuple(estimate_savings(dockerfile, report.diagnostics)) if dockerfile is not None else (),
+        fixed=tuple(sorted(report.applied.items())),
+        created=created,
+        written=written,
+        problems=tuple(redactor.scrub(problem) for problem in problems),
+    )
+
+
+def _error(task: AuditTask, message: str) -> FileResult:
+    return FileResult(task.path, task.repository, task.relative, error=message)
+
+
+def _timed(result: FileResult, seconds: float) -> FileResult:
+    return replace(result, seconds=round(seconds, 6))
+
+
+@functools.cache
+def worker_for(options: AuditOptions) -> Worker:
+    """This process's worker for `options` (a cache, so that a pool process builds it once)."""
+    return Worker(options)
+
+
+def audit_file(task: AuditTask, options: AuditOptions) -> FileResult:
+    return worker_for(options).run(task)
