@@ -53,11 +53,11 @@ class FileRow:
     worst: str | None  # the worst severity among its findings
     error: str | None
     parse_error: bool
-    final_base: str | None
-    multi_stage: bool | None
-    minimal_base: bool | None
-    base_size_mb: float | None
-    saving_mb: float  # the largest estimated saving among its findings (fixes that change the base overlap)
+    final_base: str | None = None
+    multi_stage: bool | None = None
+    minimal_base: bool | None = None
+    base_size_mb: float | None = None
+    saving_mb: float = 0.0  # the largest estimated saving among its findings (fixes that change the base overlap)
 
 
 @dataclass
@@ -94,7 +94,7 @@ class AuditTotals:
         if result.error is not None:
             self.errors.append((result.path, result.error))
             repository.errors += 1
-            self.rows.append(FileRow(result.path, result.repository, 0, None, result.error, False, None, None, None, None, 0.0))
+            self.rows.append(FileRow(result.path, result.repository, 0, None, result.error, False))
             return
         self.checked += 1
         repository.files += 1
