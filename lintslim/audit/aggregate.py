@@ -161,4 +161,3 @@ class AuditTotals:
 
     def ranked_rules(self) -> list[RuleTotal]:
         return sorted(self.rules.values(), key=lambda r: (-r.findings, r.code))
-
