@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply (and count) unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per rule")
+    check.add_argument(
+        "--show-savings", action="store_true",
+        help="print the final base image's estimated size and what each fix that changes it would save",
+    )  # fmt: skip
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     check.add_argument(
         "--exit-non-zero-on-fix", action="store_true",
@@ -293,6 +297,10 @@ class _Emitter:
             self.reporter.write(report, checked.rules)
         elif report.changed:
             _print_diff(report)
+        if self.args.show_savings and report.dockerfile is not None:
+            from lintslim.output.savings import render_savings
+
+            self.stream.write(render_savings(report))
         if self.args.show_fixes:
             for code, count in sorted(report.applied.items()):
                 sys.stderr.write(f"Fixed {count} × {code} in {report.path}\n")

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from lintslim.audit.aggregate import AuditTotals
 from lintslim.audit.discovery import repositories, tasks
-from lintslim.audit.engine import run_local
+from lintslim.audit.engine import run
 from lintslim.audit.formats import AuditReporter, make_audit_reporter
 from lintslim.audit.model import AuditOptions, AuditTask
 from lintslim.files import InputError
@@ -51,10 +51,14 @@ def run_audit(request: AuditRequest) -> int:
     try:
         reporter: AuditReporter = make_audit_reporter(request.output_format, out)
         totals = AuditTotals()
-        for result in run_local(work, request.options, request.jobs):
+        for result in run(work, request.options, request.engine, request.jobs, request.scheduler):
             totals.add(result)
             reporter.write(result)
         reporter.finish(totals)
+        if request.html is not None:
+            from lintslim.audit.html import write_html_report
+
+            write_html_report(request.html, totals)
     finally:
         if out is not sys.stdout:
             out.close()

@@ -20,3 +20,14 @@ def run_local(tasks: Sequence[AuditTask], options: AuditOptions, jobs: int | Non
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from pool.map(partial(audit_file, options=options), tasks, chunksize=8)
+
+
+def run(
+    tasks: Sequence[AuditTask], options: AuditOptions, engine: str, jobs: int | None, scheduler: str | None
+) -> Iterator[FileResult]:
+    """Results in the order of `tasks`, from the engine asked for."""
+    if engine == "dask":
+        from lintslim.audit.dask_engine import run_dask
+
+        return run_dask(tasks, options, scheduler)
+    return run_local(tasks, options, jobs)
