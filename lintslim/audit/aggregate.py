@@ -74,6 +74,7 @@ class AuditTotals:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message): files not checked
     parse_errors: list[str] = field(default_factory=list)  # files BuildKit would reject
     multi_stage: int = 0
+    profiled: int = 0  # files parsed into stages (the denominator of multi_stage)
     minimal_base: int = 0
     base_known: int = 0  # files whose final base the knowledge base knows (the denominator of minimal_base)
     saving_mb: float = 0.0
@@ -135,6 +136,7 @@ class AuditTotals:
     def _add_image(self, result: FileResult, saving: float) -> None:
         image = result.image
         if image is not None:
+            self.profiled += 1
             self.multi_stage += image.multi_stage
             if image.minimal_base is not None:
                 self.base_known += 1
