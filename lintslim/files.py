@@ -26,15 +26,27 @@ class SourceFile:
     mtime_ns: int | None = None  # to notice a file that changed on disk before a fix is written
 
 
+NOT_DOCKERFILE_SUFFIXES = (".dockerignore", ".md", ".orig", ".rej", ".swp", ".bak")
+# `Dockerfile-*` / `Dockerfile_*` are also the names of code about Dockerfiles (`Dockerfile_test.go`)
+_CODE_SUFFIXES = (".py", ".go", ".js", ".ts", ".rs", ".java", ".rb", ".sh", ".json", ".yaml", ".yml", ".toml", ".txt")
+
+
 def is_dockerfile_name(name: str) -> bool:
-    """Dockerfile, Containerfile, *.Dockerfile, *.dockerfile, Dockerfile.*, Containerfile.*."""
+    """Dockerfile, Containerfile, *.Dockerfile, *.dockerfile, Dockerfile.*, Containerfile.*, and
+    Dockerfile-* / Dockerfile_* (also Containerfile-*; capitalised only).
+
+    The dashed variants are common in real repositories (docker-library's `Dockerfile-alpine.template`,
+    AWS's `Dockerfile-python312`).
+    """
     lowered = name.lower()
     if lowered in ("dockerfile", "containerfile"):
         return True
     if lowered.endswith(".dockerfile") and len(lowered) > len(".dockerfile"):
         return True
     if name.startswith(("Dockerfile.", "Containerfile.", "dockerfile.", "containerfile.")):
-        return not lowered.endswith((".dockerignore", ".md", ".orig", ".rej", ".swp", ".bak"))
+        return not lowered.endswith(NOT_DOCKERFILE_SUFFIXES)
+    if name.startswith(("Dockerfile-", "Dockerfile_", "Containerfile-", "Containerfile_")):
+        return not lowered.endswith(NOT_DOCKERFILE_SUFFIXES + _CODE_SUFFIXES)
     return False
 
 
@@ -102,7 +114,7 @@ def discover(root: Path) -> Iterator[Path]:
         subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
         found = [Path(directory) / name for name in sorted(files) if is_dockerfile_name(name)]
         if any(name in TEMPLATE_NAMES for name in files):
-            found += _template_dockerfiles(Path(directory), root)
+            found += template_dockerfiles(Path(directory), root)
         for candidate in found:
             key = os.path.realpath(candidate)
             if key not in seen and candidate.is_file():
@@ -110,7 +122,7 @@ def discover(root: Path) -> Iterator[Path]:
                 yield candidate
 
 
-def _template_dockerfiles(directory: Path, root: Path) -> list[Path]:
+def template_dockerfiles(directory: Path, root: Path) -> list[Path]:
     """The Dockerfiles the templates in `directory` build image functions from, when they are inside `root`."""
     from lintslim.context.sam import read_template
 

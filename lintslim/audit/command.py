@@ -8,16 +8,21 @@ or checked is a record in the report (and counted in the summary), never the end
 from __future__ import annotations
 
 import sys
+from collections.abc import Generator, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lintslim.audit.aggregate import AuditTotals
-from lintslim.audit.discovery import repositories, tasks
+from lintslim.audit.discovery import discover_tasks
 from lintslim.audit.engine import run
 from lintslim.audit.formats import AuditReporter, make_audit_reporter
-from lintslim.audit.model import AuditOptions, AuditTask
+from lintslim.audit.model import AuditOptions, AuditTask, FileResult
 from lintslim.files import InputError
+
+if TYPE_CHECKING:
+    from lintslim.audit.progress import Advance
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -39,21 +44,31 @@ class AuditRequest:
 
 
 def collect_tasks(roots: tuple[str, ...]) -> list[AuditTask]:
-    found = [task for repository in repositories(roots) for task in tasks(repository)]
+    found = discover_tasks(roots)
     if not found:
         raise InputError(f"no Dockerfile found under {', '.join(roots)}")
     return found
 
 
 def run_audit(request: AuditRequest) -> int:
+    """Check every file, feeding the totals, the output format and the progress bar as results arrive.
+
+    Ctrl-C stops the pool (work queued is dropped) and reaches `main`, which exits 130.
+    """
     work = collect_tasks(request.roots)
     out: TextIO = open(request.output, "w", encoding="utf-8") if request.output else sys.stdout  # noqa: SIM115
     try:
         reporter: AuditReporter = make_audit_reporter(request.output_format, out)
         totals = AuditTotals()
-        for result in run(work, request.options, request.engine, request.jobs, request.scheduler):
-            totals.add(result)
-            reporter.write(result)
+        results = run(work, request.options, request.engine, request.jobs, request.scheduler)
+        try:
+            with _progress(request.progress, len(work)) as advance:
+                for result in results:
+                    totals.add(result)
+                    reporter.write(result)
+                    advance(result)
+        finally:
+            _close(results)
         reporter.finish(totals)
         if request.html is not None:
             from lintslim.audit.html import write_html_report
@@ -62,6 +77,35 @@ def run_audit(request: AuditRequest) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    if request.options.fix and request.output_format != "summary":
+        sys.stderr.write(fixes_line(totals) + "\n")  # the summary has its own section; other formats list findings
     if request.exit_zero or not totals.failing:
         return EXIT_OK
     return EXIT_FINDINGS
+
+
+def _progress(flag: bool | None, total: int) -> AbstractContextManager[Advance]:
+    if not (flag if flag is not None else sys.stderr.isatty()):
+        return nullcontext(_no_progress)
+    from lintslim.audit.progress import progress_bar
+
+    return progress_bar(total, sys.stderr)
+
+
+def _no_progress(result: FileResult) -> None:
+    pass
+
+
+def _close(results: Iterator[FileResult]) -> None:
+    """Stop the engine (its pool) when the loop ended early: Ctrl-C, a closed output."""
+    if isinstance(results, Generator):
+        results.close()
+
+
+def fixes_line(totals: AuditTotals) -> str:
+    """What `--fix` changed, in one line."""
+    applied = sum(totals.fixed.values())
+    per_rule = ", ".join(f"{code} {count}" for code, count in sorted(totals.fixed.items()))
+    line = f"lintslim: --fix applied {applied} fixes ({per_rule or 'none'}); {len(totals.written)} files written"
+    line += f", {len(totals.created)} files created"
+    return line + (f", {len(totals.problems)} problems (fixes not written)" if totals.problems else "")
