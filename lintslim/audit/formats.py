@@ -89,12 +89,15 @@ class JsonReporter:
         self.array.close()
 
 
-def make_audit_reporter(name: str, out: TextIO) -> AuditReporter:
-    """The reporter for `--output-format name`; rich and the SARIF rule texts load only when asked for."""
+def make_audit_reporter(name: str, out: TextIO, fix: bool = False) -> AuditReporter:
+    """The reporter for `--output-format name`; rich and the SARIF rule texts load only when asked for.
+
+    `fix`: the audit writes fixes (the summary then reports them, even when there were none).
+    """
     if name == "summary":
         from lintslim.audit.summary import SummaryReporter
 
-        return SummaryReporter(out)
+        return SummaryReporter(out, fix)
     if name == "sarif":
         from lintslim.audit.sarif import AuditSarifReporter
 

@@ -50,8 +50,8 @@ class AuditSarifReporter:
         out.write('      "columnKind": "unicodeCodePoints",\n      "results": [')
 
     def write(self, result: FileResult) -> None:
-        if result.excluded:
-            return
+        if result.excluded or (result.error is None and not result.findings):
+            return  # nothing to say: the repository gets a base URI only once it has a result or a notification
         location = self._artifact(result)
         if result.error is not None:
             self.notifications.append(

@@ -106,18 +106,18 @@ def totals_line(totals: AuditTotals) -> RenderableType:
 
 
 def family_table(totals: AuditTotals, plain: bool) -> RenderableType:
-    table = _table("Findings by family", plain)
+    table = _table(plain)
     table.add_column("Family")
     table.add_column("Findings", justify="right")
     table.add_column("Share", justify="right")
     table.add_column("What it covers", overflow="ellipsis", no_wrap=True)
     for slug, findings in sorted(totals.by_family.items(), key=lambda item: (-item[1], item[0])):
         table.add_row(slug, f"{findings:,}", _percent(findings, totals.findings), FAMILY_TITLES.get(slug, ""))
-    return table
+    return _titled("Findings by family", table)
 
 
 def rule_table(totals: AuditTotals, plain: bool) -> RenderableType:
-    table = _table("Findings by rule", plain)
+    table = _table(plain)
     table.caption = f"Est. MB: the MB its fixes would save, summed over files; {ESTIMATE_BASIS}."
     table.caption_justify = "left"
     table.add_column("Rule", no_wrap=True, min_width=5)
@@ -135,7 +135,7 @@ def rule_table(totals: AuditTotals, plain: bool) -> RenderableType:
             f"{rule.fixable:,}",
             _mb(rule.saving_mb) if rule.saving_mb else "-",
         )
-    return table
+    return _titled("Findings by rule", table)
 
 
 def worst_repositories(totals: AuditTotals) -> list[tuple[str, Sequence[int]]]:
@@ -160,14 +160,14 @@ def repository_table(totals: AuditTotals, rows: list[tuple[str, Sequence[int]]],
     repositories = len(totals.repositories)
     shown = f"top {len(rows)} of {repositories:,}" if repositories > len(rows) else f"{len(rows)}"
     common = common_directory(totals.repositories)
-    table = _table(f"Worst repositories ({shown}{f', under {common}' if common else ''})", plain)
+    table = _table(plain)
     table.add_column("Repository", overflow="fold")
     for header in ("Files", "Findings", *(s.capitalize() for s in SEVERITIES), "Unchecked"):
         table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
     for name, counts in rows:
         shown_name = os.path.relpath(name, common) if common else name
         table.add_row(shown_name, *(f"{count:,}" if count else "-" for count in counts))
-    return table
+    return _titled(f"Worst repositories ({shown}{f', under {common}' if common else ''})", table)
 
 
 def listing(title: str, lines: Sequence[str], limit: int = LISTED) -> RenderableType:
@@ -217,7 +217,7 @@ def fixes_section(totals: AuditTotals, plain: bool) -> RenderableType:
     )
     body: list[RenderableType] = []
     if totals.fixed:
-        table = _table("", plain)
+        table = _table(plain)
         table.add_column("Rule", no_wrap=True, min_width=5)
         table.add_column("Name", overflow="ellipsis", no_wrap=True)
         table.add_column("Fixes", justify="right", no_wrap=True)
@@ -243,20 +243,25 @@ def _section(heading: str, body: Sequence[RenderableType]) -> RenderableType:
     return Group(Text(heading, style="bold"), *(Padding(part, (0, 0, 0, 2)) for part in body))
 
 
-def _table(title: str, plain: bool) -> Table:
+def _table(plain: bool) -> Table:
     from rich import box
     from rich.table import Table
 
     head = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True) if plain else box.SIMPLE_HEAD
     return Table(
         box=head,
-        title=title or None,
-        title_justify="left",
-        title_style="bold",
         header_style="bold",
         show_edge=False,
         padding=(0, 1, 0, 0),  # with the box's blank divider: two spaces between columns, none at the edges
     )
+
+
+def _titled(title: str, table: Table) -> RenderableType:
+    """A table under its heading (a table's own title would wrap at the table's width, not the screen's)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(Text(title, style="bold"), table)
 
 
 def _severity(severity: str) -> RenderableType:
