@@ -105,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per rule")
     check.add_argument(
         "--show-savings", action="store_true",
-        help="print the final base image's estimated size and what each fix that changes it would save",
+        help="print the final base image's estimated size (uncompressed, from sourced figures) and what each fix "
+        "that changes the base would save; estimates, after the findings (on stderr with json, sarif and other "
+        "machine formats, and with --diff)",
     )  # fmt: skip
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     check.add_argument(
@@ -300,7 +302,9 @@ class _Emitter:
         if self.args.show_savings and report.dockerfile is not None:
             from lintslim.output.savings import render_savings
 
-            self.stream.write(render_savings(report))
+            # lines for people: beside findings for people; on stderr when stdout holds a document or a diff
+            people = self.reporter is not None and self.format in SUMMARY_FORMATS
+            (self.stream if people else sys.stderr).write(render_savings(report))
         if self.args.show_fixes:
             for code, count in sorted(report.applied.items()):
                 sys.stderr.write(f"Fixed {count} × {code} in {report.path}\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from lintslim.knowledge._data import load_data_file
@@ -29,6 +29,7 @@ _ECR_OFFICIAL_MIRROR = "public.ecr.aws/docker/library/"
 _FACT_NAMES = (
     "libc", "shell", "package_manager", "ca_bundle", "tzdata", "passwd", "user", "uid", "compiler",
     "role", "language", "lambda_", "ric", "deprecated", "size_mb", "shell_path", "distro",
+    "size_source", "size_as_of", "size_image",
 )  # fmt: skip
 
 
@@ -55,7 +56,10 @@ class ImageFacts:
     lambda_: bool | None = None
     ric: bool | None = None
     deprecated: str | None = None
-    size_mb: float | None = None
+    size_mb: float | None = None  # uncompressed, linux/amd64, from a source; never a guess
+    size_source: str | None = None  # the [sources] key the size comes from
+    size_as_of: str | None = None  # when it was measured
+    size_image: str | None = None  # the exact image measured (other tags of the entry are assumed similar)
     sources: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -69,8 +73,12 @@ class ImageFacts:
 
 @dataclass(frozen=True)
 class _Variant:
-    tag: re.Pattern[str]
+    pattern: re.Pattern[str]
     facts: dict[str, Any]
+    whole_key: bool = False  # the pattern matches the whole key, not only the tag
+
+    def applies(self, key: str, tag: str) -> bool:
+        return self.pattern.fullmatch(key if self.whole_key else tag) is not None
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ class KnowledgeBase:
             if any(pattern.fullmatch(key) for pattern in entry.patterns):
                 facts = replace(entry.facts, key=key)
                 for variant in entry.variants:
-                    if variant.tag.fullmatch(tag):
+                    if variant.applies(key, tag):
                         facts = replace(facts, **variant.facts)
                 return facts
         return None
@@ -116,7 +124,10 @@ def _entry(raw: dict[str, Any]) -> _Entry:
     facts = ImageFacts(
         id=raw["id"], family=raw["family"], key="", sources=tuple(raw.get("sources", ())), **_facts_from(raw)
     )
-    variants = tuple(_Variant(re.compile(item["tag"]), _facts_from(item)) for item in raw.get("variant", ()))
+    variants = tuple(
+        _Variant(re.compile(item.get("key", item.get("tag"))), _facts_from(item), "key" in item)
+        for item in raw.get("variant", ())
+    )
     return _Entry(tuple(re.compile(pattern) for pattern in raw["match"]), facts, variants)
 
 
@@ -125,6 +136,41 @@ def knowledge_base() -> KnowledgeBase:
     """The data file, read once per process (it is immutable)."""
     data = load_data_file("base_images.toml")
     return KnowledgeBase(tuple(_entry(raw) for raw in data["image"]), dict(data["sources"]))
+
+
+@dataclass(frozen=True)
+class SizeFact:
+    """One sourced size of the data file: for a whole entry, or for the tags (or keys) of one variant."""
+
+    entry: str  # the entry's id
+    variant: str | None  # the variant's pattern (`tag = …`, or `key = …`), None for the entry itself
+    size_mb: float
+    image: str | None  # the exact image measured
+    as_of: str | None
+    source_key: str | None
+    source: str | None  # the source's text
+
+
+def size_facts() -> list[SizeFact]:
+    """Every size the data file gives, in file order (the table of docs/savings.md)."""
+    base = knowledge_base()
+    found = []
+    for entry in base.entries:
+        sized = [(None, _size_of(asdict(entry.facts)))] + [
+            (("key = " if variant.whole_key else "tag = ") + variant.pattern.pattern, _size_of(variant.facts))
+            for variant in entry.variants
+        ]
+        for pattern, size in sized:
+            if size is not None:
+                mb, image, as_of, key = size
+                found.append(SizeFact(entry.facts.id, pattern, mb, image, as_of, key, base.sources.get(key or "")))
+    return found
+
+
+def _size_of(facts: dict[str, Any]) -> tuple[float, str | None, str | None, str | None] | None:
+    if facts.get("size_mb") is None:
+        return None
+    return float(facts["size_mb"]), facts.get("size_image"), facts.get("size_as_of"), facts.get("size_source")
 
 
 def lookup_key(image: ImageRef) -> str:

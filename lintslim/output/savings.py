@@ -1,21 +1,69 @@
-"""`lintslim check --show-savings`: the final base's estimated size and what fixes would save."""
+"""`lintslim check --show-savings`: the final base's estimated size and what fixes would save.
+
+Lines for people, printed after a file's findings.  Every figure says it is an estimate and what
+it rests on; a base lintslim has no size for says so in one line instead of staying silent.
+"""
 
 from __future__ import annotations
 
-from lintslim.analysis.savings import estimate_savings, image_profile
+from lintslim.analysis.savings import BaseChange, ImageProfile, base_changes, image_profile, saving_of
+from lintslim.knowledge.images import size_facts
+from lintslim.output.common import report_redactor
 from lintslim.runner import FileReport
 
 
 def render_savings(report: FileReport) -> str:
-    """Lines for people; every figure labelled an estimate with its basis (first version)."""
-    assert report.dockerfile is not None
+    """The savings lines of one checked file (empty when it could not be parsed)."""
+    if report.dockerfile is None:
+        return ""
+    path = report.path
     profile = image_profile(report.dockerfile)
-    lines = []
+    lines = [f"{path}: {_base_line(profile)}"]
     if profile.base_size_mb is not None:
-        lines.append(f"{report.path}: final base {profile.final_base}: ~{profile.base_size_mb:g} MB (estimate)")
-    lines += [
-        f"{report.path}:{saving.line}: {saving.code} would save ~{saving.saving_mb:g} MB "
-        f"({saving.from_image} → {saving.to_image}; estimate)"
-        for saving in estimate_savings(report.dockerfile, report.diagnostics)
+        lines += [
+            f"{path}:{change.line}: {_change_line(profile, change)}"
+            for change in base_changes(report.dockerfile, report.diagnostics, profile)
+        ]
+    text = "".join(line + "\n" for line in lines)
+    # image names are not secrets, but a reference may come from an ARG a secret scan flagged
+    redactor = report_redactor(report)
+    return redactor.scrub(text) if redactor else text
+
+
+def _base_line(profile: ImageProfile) -> str:
+    if profile.final_base is None:
+        return "final base image not resolved; no size can be estimated"
+    if profile.base_size_mb is None:
+        return f"final base {profile.final_base}: no size known for it; no saving can be estimated"
+    return (
+        f"final base {profile.final_base}: ~{profile.base_size_mb:g} MB "
+        f"(estimate, uncompressed; basis: {profile.size_basis})"
+    )
+
+
+def _change_line(before: ImageProfile, change: BaseChange) -> str:
+    code, after = change.diagnostic.code, change.after
+    moved = f"{before.final_base} → {after.final_base}"
+    saving = saving_of(before, change)
+    if saving is None:
+        return f"{code} fix: {moved}: no size known for {after.final_base}; no saving estimated"
+    if saving.saving_mb <= 0:
+        return f"{code} fix: {moved} (~{after.base_size_mb:g} MB): no saving (estimate)"
+    return (
+        f"{code} fix would save ~{saving.saving_mb:g} MB: {moved} (~{after.base_size_mb:g} MB) "
+        f"(estimate; basis: {after.size_basis})"
+    )
+
+
+def size_table() -> str:
+    """The Markdown table of every sourced size (the `sizes` region of docs/savings.md)."""
+    rows = [
+        "| Knowledge-base entry | Measured image | Size (MB, uncompressed) | As of | Source |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    return "".join(line + "\n" for line in lines)
+    for fact in size_facts():
+        entry = f"`{fact.entry}`" + (f" (variant `{fact.variant}`)" if fact.variant else "")
+        measured = f"`{fact.image}`" if fact.image else "(empty by definition)"
+        source = (fact.source or "").replace("|", "\\|")
+        rows.append(f"| {entry} | {measured} | {fact.size_mb:g} | {fact.as_of or '—'} | {source} |")
+    return "\n".join(rows)
