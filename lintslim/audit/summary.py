@@ -160,13 +160,16 @@ def repository_table(totals: AuditTotals, rows: list[tuple[str, Sequence[int]]],
     repositories = len(totals.repositories)
     shown = f"top {len(rows)} of {repositories:,}" if repositories > len(rows) else f"{len(rows)}"
     common = common_directory(totals.repositories)
+    headers = ("Files", "Findings", *(s.capitalize() for s in SEVERITIES), "Unchecked")
+    # a severity (or Unchecked) column no listed repository has is left out: room for the names at 80 columns
+    kept = [column for column in range(len(headers)) if column < 2 or any(counts[column] for _, counts in rows)]
     table = _table(plain)
     table.add_column("Repository", overflow="fold")
-    for header in ("Files", "Findings", *(s.capitalize() for s in SEVERITIES), "Unchecked"):
-        table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+    for column in kept:
+        table.add_column(headers[column], justify="right", no_wrap=True, min_width=len(headers[column]))
     for name, counts in rows:
         shown_name = os.path.relpath(name, common) if common else name
-        table.add_row(shown_name, *(f"{count:,}" if count else "-" for count in counts))
+        table.add_row(shown_name, *(f"{counts[column]:,}" if counts[column] else "-" for column in kept))
     return _titled(f"Worst repositories ({shown}{f', under {common}' if common else ''})", table)
 
 
@@ -221,9 +224,9 @@ def fixes_section(totals: AuditTotals, plain: bool) -> RenderableType:
         table.add_column("Rule", no_wrap=True, min_width=5)
         table.add_column("Name", overflow="ellipsis", no_wrap=True)
         table.add_column("Fixes", justify="right", no_wrap=True)
+        names = rule_names(totals.fixed)
         for code, count in sorted(totals.fixed.items(), key=lambda item: (-item[1], item[0])):
-            rule = totals.rules.get(code)
-            table.add_row(code, rule.name if rule else "", f"{count:,}")
+            table.add_row(code, names.get(code, ""), f"{count:,}")
         body.append(table)
     if totals.written:
         body.append(listing("Files written", totals.written))
@@ -232,6 +235,14 @@ def fixes_section(totals: AuditTotals, plain: bool) -> RenderableType:
     if totals.problems:
         body.append(listing("Problems", [f"{path}: {problem}" for path, problem in totals.problems]))
     return _section(heading, body)
+
+
+def rule_names(codes: Iterable[str]) -> dict[str, str]:
+    """The rules' names from the registry: a fixed finding is gone from the totals' rules."""
+    from lintslim.engine.registry import default_registry
+
+    registry = default_registry()
+    return {code: rule.name for code in codes if (rule := registry.exact(code)) is not None}
 
 
 def _section(heading: str, body: Sequence[RenderableType]) -> RenderableType:
