@@ -106,6 +106,12 @@ def fixes_line(totals: AuditTotals) -> str:
     """What `--fix` changed, in one line."""
     applied = sum(totals.fixed.values())
     per_rule = ", ".join(f"{code} {count}" for code, count in sorted(totals.fixed.items()))
-    line = f"lintslim: --fix applied {applied} fixes ({per_rule or 'none'}); {len(totals.written)} files written"
-    line += f", {len(totals.created)} files created"
-    return line + (f", {len(totals.problems)} problems (fixes not written)" if totals.problems else "")
+    line = f"lintslim: --fix applied {_count(applied, 'fix', 'fixes')} ({per_rule or 'none'}); "
+    line += f"{_count(len(totals.written), 'file')} written, {_count(len(totals.created), 'file')} created"
+    if totals.problems:
+        line += f", {_count(len(totals.problems), 'problem')} (see the records)"
+    return line
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"

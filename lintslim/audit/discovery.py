@@ -119,23 +119,30 @@ def walk_repository(path: str, root_real: str, prefix: str, ignores: Ignores) ->
             kept.append(name)
             in_force[below] = ignores
         subdirectories[:] = kept
-        walk.candidates += _candidates(directory, relative_directory, sorted(files), prefix, ignores)
+        walk.candidates += _candidates(directory, relative_directory, sorted(files), prefix, ignores, root_real)
         if any(name in TEMPLATE_NAMES for name in files):
             walk.candidates += _template_candidates(directory, path, root_real)
     return walk
 
 
 def _candidates(
-    directory: str, relative_directory: str, names: list[str], prefix: str, ignores: Ignores
+    directory: str, relative_directory: str, names: list[str], prefix: str, ignores: Ignores, root_real: str
 ) -> list[Candidate]:
+    """The Dockerfiles among `names`; a symbolic link only when it leads to a file inside the root."""
     found = []
     for name in names:
         relative = _joined(relative_directory, name)
         if not is_dockerfile_name(name) or ignores.ignored(_joined(prefix, relative), directory=False):
             continue
         path = os.path.join(directory, name)
-        found.append(Candidate(path, relative, os.path.realpath(path), os.path.islink(path)))
+        real, link = os.path.realpath(path), os.path.islink(path)
+        if not link or _inside(real, root_real):
+            found.append(Candidate(path, relative, real, link))
     return found
+
+
+def _inside(real: str, root_real: str) -> bool:
+    return os.path.commonpath([real, root_real]) == root_real
 
 
 def _template_candidates(directory: str, repository: str, root_real: str) -> list[Candidate]:
@@ -195,13 +202,14 @@ class Discovery:
         yielded: set[str] = set()
         for repository, candidates in self.repositories:
             for candidate in candidates:
-                if candidate.real in yielded or (candidate.link and not _linked_within(candidate, claimed)):
+                if candidate.real in yielded or (candidate.link and not _link_kept(candidate, claimed)):
                     continue
                 yielded.add(candidate.real)
                 yield AuditTask(candidate.path, repository.name, candidate.relative)
 
 
-def _linked_within(candidate: Candidate, claimed: set[str]) -> bool:
+def _link_kept(candidate: Candidate, claimed: set[str]) -> bool:
+    """A link (already known to lead inside the root) to a file checked under no other name."""
     return candidate.real not in claimed and os.path.isfile(candidate.real)
 
 
