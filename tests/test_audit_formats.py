@@ -131,29 +131,55 @@ def test_files_not_checked_are_error_records(tree: Path, records: list[dict[str,
 
 
 def test_jsonl_is_flushed_file_by_file(tree: Path, tmp_path: Path) -> None:
-    """A reader following the output sees the first file's records before the audit ends."""
+    """A reader following the output sees the first files' records while a later file is still being checked.
+
+    The audit stalls on gamma's second file until this test, having read a record, says go on; the
+    stall gives up after 20 s and leaves a mark, which fails the test (the records came only at the end).
+    """
+    go_on, gave_up = tmp_path / "go-on", tmp_path / "gave-up"
     script = (
         "import sys, time\n"
+        "from pathlib import Path\n"
         "from lintslim.audit import worker\n"
         "from lintslim.cli import main\n"
         "checked = worker.Worker.run\n"
-        "def slow(self, task):\n"
-        "    if task.relative == 'empty/Dockerfile': time.sleep(30)\n"  # gamma's second file: a stall mid-run
+        "def stalled(self, task):\n"
+        "    if task.relative == 'empty/Dockerfile':\n"
+        "        deadline = time.monotonic() + 20\n"
+        f"        while not Path({str(go_on)!r}).exists():\n"
+        "            if time.monotonic() > deadline:\n"
+        f"                Path({str(gave_up)!r}).touch()\n"
+        "                break\n"
+        "            time.sleep(0.05)\n"
         "    return checked(self, task)\n"
-        "worker.Worker.run = slow\n"
+        "worker.Worker.run = stalled\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
     roots = [str(tree / name) for name in ("alpha", "gamma")]
-    with subprocess.Popen(
-        [sys.executable, "-c", script, "audit", *roots, "--output-format", "jsonl", "--jobs", "1", "--no-progress"],
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as process:
+    command = [
+        sys.executable,
+        "-c",
+        script,
+        "audit",
+        *roots,
+        "--output-format",
+        "jsonl",
+        "--jobs",
+        "1",
+        "--no-progress",
+    ]
+    environment = {
+        name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"
+    }  # buffered, as usual
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment) as process:
         assert process.stdout is not None
-        first = json.loads(process.stdout.readline())  # arrives while the stalled file still sleeps
-        assert process.poll() is None
-        process.kill()
+        first = json.loads(process.stdout.readline())
+        go_on.touch()
+        rest = [json.loads(line) for line in process.stdout]
+    assert not gave_up.exists(), "no record came out before the stalled file was checked"
     assert first["path"] == str(tree / "alpha" / "Dockerfile")
+    assert rest[-1] == {"repository": str(tree / "gamma"), "path": str(tree / "gamma" / "empty" / "Dockerfile"),
+                        "error": f"{tree / 'gamma' / 'empty' / 'Dockerfile'}: empty file"}  # fmt: skip
 
 
 # sarif
