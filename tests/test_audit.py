@@ -377,6 +377,23 @@ def test_fix_writes_what_check_fix_writes(services: Path, tmp_path: Path, capsys
     )
 
 
+def test_fix_in_parallel_never_races_over_a_shared_build_context(tmp_path: Path) -> None:
+    """Two Dockerfiles of one directory share its build context: the first one's fix creates the
+    `.dockerignore` the second one then reads, as `check --fix` does it, in one process or two."""
+    root = git_repository(tmp_path / "pairs")
+    for index in range(24):  # 48 files: batches of 3, which would split the pairs
+        for name in ("Dockerfile", "Dockerfile.debug"):
+            write(root / f"svc{index:02}" / name, GO_SERVICE)
+        write(root / f"svc{index:02}" / ".env", "TOKEN=1\n")
+    tasks = discover_tasks([str(root)])
+    totals = AuditTotals()
+    for result in run_local(tasks, AuditOptions(Overrides(unsafe_fixes=True), fix=True), jobs=2):
+        totals.add(result)
+    assert totals.problems == []
+    assert len(totals.created) == 24
+    assert totals.fixed["LS106"] == 24  # the second file of each pair found the first one's .dockerignore
+
+
 def test_fix_summary_says_what_changed(services: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tasks = discover_tasks([str(services)])
     totals = AuditTotals()

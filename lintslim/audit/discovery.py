@@ -182,19 +182,18 @@ class Discovery:
             if (ancestor / ".git").exists():
                 prefix, ignores = _above(top, ancestor)
                 break
-        self._add(Repository(root, root), root, root_real, prefix, ignores)
+        self._add(Repository(root, root), root_real, prefix, ignores)
 
-    def _add(self, repository: Repository, root: str, root_real: str, prefix: str, ignores: Ignores) -> None:
+    def _add(self, repository: Repository, root_real: str, prefix: str, ignores: Ignores) -> None:
         real = os.path.realpath(repository.path)
         if real in self.seen_repositories:
             return
         self.seen_repositories.add(real)
         walk = walk_repository(repository.path, root_real, prefix, ignores)
         self.repositories.append((repository, walk.candidates))
-        for nested in walk.nested:
-            name = os.path.join(root, os.path.relpath(nested, root))
+        for nested in walk.nested:  # named by its path as found: the root as given, then the way down
             own = Ignores().adding(Path(nested, ".git", "info", "exclude"), "")
-            self._add(Repository(name, nested), root, root_real, "", own)
+            self._add(Repository(nested, nested), root_real, "", own)
 
     def tasks(self) -> Iterator[AuditTask]:
         """Every file once: real files first claim their real path, then links to files not yet claimed."""
