@@ -27,11 +27,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from io import StringIO
 from pathlib import Path
 from typing import Any, TextIO
+
+import audit_scaling
 
 import lintslim
 from lintslim.config import Settings
@@ -97,53 +101,59 @@ def load_corpus(limit: int | None) -> Corpus:
 class BatchRun:
     wall_s: float
     exit_codes: list[int]
-    max_rss_kib: int  # the largest ru_maxrss among the batch processes
+    max_rss_kib: int  # the largest ru_maxrss among the processes (a process's own reaped children included)
     stdout: list[str]
     stderr: list[str]
 
 
-def run_batches(command: Sequence[str], chunks: Sequence[Sequence[str]]) -> BatchRun:
-    """Start one process per chunk at once (cwd = corpus), wait for all; wall time covers start to last exit."""
+def run_processes(commands: Sequence[Sequence[str]], parallel: int, cwd: Path) -> BatchRun:
+    """Run `commands`, at most `parallel` at a time; wall time covers the first start to the last exit."""
     with tempfile.TemporaryDirectory(prefix="lintslim-bench-") as scratch:
-        outs = [Path(scratch, f"{index}.out") for index in range(len(chunks))]
-        errs = [Path(scratch, f"{index}.err") for index in range(len(chunks))]
-        handles = [(out.open("wb"), err.open("wb")) for out, err in zip(outs, errs, strict=True)]
+        outs = [Path(scratch, f"{index}.out") for index in range(len(commands))]
+        errs = [Path(scratch, f"{index}.err") for index in range(len(commands))]
+
+        def run(index: int) -> tuple[int, int]:
+            with outs[index].open("wb") as out, errs[index].open("wb") as err:
+                proc = subprocess.Popen(commands[index], cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+                # os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would pool every child's)
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, usage.ru_maxrss
+
         start = time.perf_counter()
-        procs = [
-            subprocess.Popen([*command, *chunk], cwd=CORPUS, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-            for chunk, (out, err) in zip(chunks, handles, strict=True)
-        ]
-        codes, rss = [], 0
-        for proc in procs:  # os.wait4 gives each child's own rusage (RUSAGE_CHILDREN would pool them)
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            codes.append(proc.returncode)
-            rss = max(rss, usage.ru_maxrss)
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            finished = list(pool.map(run, range(len(commands))))
         wall = time.perf_counter() - start
-        for out, err in handles:
-            out.close()
-            err.close()
         stdout = [path.read_text(encoding="utf-8", errors="replace") for path in outs]
         stderr = [path.read_text(encoding="utf-8", errors="replace") for path in errs]
-    return BatchRun(wall, codes, rss, stdout, stderr)
+    return BatchRun(wall, [code for code, _ in finished], max(rss for _, rss in finished), stdout, stderr)
+
+
+def run_batches(command: Sequence[str], chunks: Sequence[Sequence[str]]) -> BatchRun:
+    """One process per chunk, all at once, in the corpus directory."""
+    return run_processes([[*command, *chunk] for chunk in chunks], len(chunks), CORPUS)
 
 
 @dataclass
 class CorpusFigures:
     tool: str
+    mode: str  # how the files were handed to the tool
     files: int
-    batches: int
+    processes: int
     repeats: int
     wall_s_median: float
     wall_s_min: float
     files_per_s: float  # from the median wall time
     kib_per_s: float
     peak_rss_mib: float
-    batch_exit_codes: list[int]
+    exit_codes: dict[int, int]  # exit code -> processes, last run
     error_files: int  # files the tool could not check (an error on stderr), not files with findings
     files_with_findings: int
     findings: int
     error_samples: list[str] = field(default_factory=list)
+
+
+Outcome = Callable[[BatchRun], tuple[int, int, list[str]]]  # files with findings, findings, error lines
 
 
 def _lintslim_outcome(run: BatchRun) -> tuple[int, int, list[str]]:
@@ -158,35 +168,98 @@ def _hadolint_outcome(run: BatchRun) -> tuple[int, int, list[str]]:
     return len({d["file"] for d in diagnostics}), len(diagnostics), errors
 
 
-def measure_corpus(
-    tool: str,
-    command: Sequence[str],
-    corpus: Corpus,
-    cores: int,
-    repeat: int,
-    outcome: Callable[[BatchRun], tuple[int, int, list[str]]],
-) -> CorpusFigures:
-    chunks = batches(corpus.files, cores)
-    log(f"{tool}: warm-up over {len(corpus.files)} files in {len(chunks)} batches")
-    run_batches(command, chunks)
+def _tally_outcome(run: BatchRun) -> tuple[int, int, list[str]]:
+    """tally's JSON is `{"files": [{"file", "violations": [...]}], ...}`; a file it cannot lint prints
+    `Error: ...` and no JSON."""
+    errors = [line for text in run.stderr for line in text.splitlines() if line.startswith("Error:")]
+    reports = [json.loads(text) for text in run.stdout if text.strip()]
+    per_file = [len(entry.get("violations") or []) for report in reports for entry in report.get("files") or []]
+    return sum(1 for count in per_file if count), sum(per_file), errors
+
+
+@dataclass(frozen=True)
+class CorpusRunner:
+    """How one tool is run over a list of corpus files (paths relative to CORPUS)."""
+
+    tool: str
+    mode: str
+    processes: Callable[[int], int]  # files -> processes started
+    run: Callable[[Sequence[str]], BatchRun]
+    outcome: Outcome
+
+
+def batch_runner(tool: str, command: Sequence[str], cores: int, outcome: Outcome) -> CorpusRunner:
+    """The files split round-robin into one batch (one process) per core, all batches at once."""
+    return CorpusRunner(
+        tool,
+        "one batch a core",
+        lambda count: min(count, cores),
+        lambda files: run_batches(command, batches(files, cores)),
+        outcome,
+    )
+
+
+def tally_runner(tally: str, tree: Path, names: dict[str, str], cores: int) -> CorpusRunner:
+    """tally stops a whole batch at the first file it cannot parse (and templates are common here),
+    so it gets one process per file, `cores` at a time, each file copied under a name it accepts."""
+    command = [tally, "lint", "--format", "json", "--fail-level", "none", "--slow-checks", "off", "--no-color"]
+    return CorpusRunner(
+        "tally",
+        "a process a file",
+        lambda count: count,
+        lambda files: run_processes([[*command, names[file]] for file in files], cores, tree),
+        _tally_outcome,
+    )
+
+
+def tally_tree(corpus: Corpus, destination: Path) -> dict[str, str]:
+    """Copy each corpus file to `destination/<n>/Dockerfile`: tally lints only files named like Dockerfiles."""
+    names = {}
+    for index, relative in enumerate(corpus.files):
+        name = f"{index:05d}/Dockerfile"
+        (destination / name).parent.mkdir(parents=True)
+        shutil.copyfile(CORPUS / relative, destination / name)
+        names[relative] = name
+    return names
+
+
+def warm_up_sample(files: Sequence[str], size: int = 100) -> list[str]:
+    """Files spread over the whole list (the manifest groups repositories), for an untimed first run."""
+    step = max(1, len(files) // size)
+    return list(files[::step][:size])
+
+
+def even_sample(corpus: Corpus, size: int) -> Corpus:
+    """`size` files spread evenly over the manifest, for a tool too slow to run on every file."""
+    if size >= len(corpus.files):
+        return corpus
+    files = [corpus.files[index * len(corpus.files) // size] for index in range(size)]
+    return Corpus(files, sum((CORPUS / file).stat().st_size for file in files))
+
+
+def measure_corpus(runner: CorpusRunner, corpus: Corpus, repeat: int) -> CorpusFigures:
+    warm = warm_up_sample(corpus.files)
+    log(f"{runner.tool}: warm-up over {len(warm)} files")
+    runner.run(warm)
     runs = []
     for index in range(repeat):
-        log(f"{tool}: timed run {index + 1}/{repeat}")
-        runs.append(run_batches(command, chunks))
+        log(f"{runner.tool}: timed run {index + 1}/{repeat} over {len(corpus.files)} files ({runner.mode})")
+        runs.append(runner.run(corpus.files))
     walls = [run.wall_s for run in runs]
     median = statistics.median(walls)
-    with_findings, findings, errors = outcome(runs[-1])
+    with_findings, findings, errors = runner.outcome(runs[-1])
     return CorpusFigures(
-        tool=tool,
+        tool=runner.tool,
+        mode=runner.mode,
         files=len(corpus.files),
-        batches=len(chunks),
+        processes=runner.processes(len(corpus.files)),
         repeats=repeat,
         wall_s_median=median,
         wall_s_min=min(walls),
         files_per_s=len(corpus.files) / median,
         kib_per_s=corpus.total_bytes / 1024 / median,
         peak_rss_mib=max(run.max_rss_kib for run in runs) / 1024,
-        batch_exit_codes=runs[-1].exit_codes,
+        exit_codes=dict(sorted(Counter(runs[-1].exit_codes).items())),
         error_files=len(errors),
         files_with_findings=with_findings,
         findings=findings,
@@ -360,7 +433,81 @@ def import_time_ms(module: str, env: dict[str, str], cwd: Path) -> float:
     return statistics.median(values)
 
 
-def measure_one_file(lintslim: list[str], hadolint: str | None, runs: int) -> tuple[list[OneFile], dict[str, float]]:
+@dataclass(frozen=True)
+class Peers:
+    """The other linters' commands, when installed (None when absent or skipped)."""
+
+    hadolint: str | None
+    tally: str | None
+
+
+@dataclass(frozen=True)
+class OneFileInput:
+    label: str
+    path: Path  # absolute
+    lines: int
+    bytes: int
+
+
+def median_corpus_files(count: int) -> list[tuple[str, int]]:
+    """The `count` manifest rows around the median size (the whole manifest, whatever --limit says)."""
+    with MANIFEST.open(newline="", encoding="utf-8") as handle:
+        rows = sorted(csv.DictReader(handle, delimiter="\t"), key=lambda row: (int(row["bytes"]), row["corpus_path"]))
+    middle = max(0, len(rows) // 2 - count // 2)
+    return [(row["corpus_path"], int(row["bytes"])) for row in rows[middle : middle + count]]
+
+
+def one_file_inputs(scratch: Path, count: int) -> list[OneFileInput]:
+    """examples/Dockerfile, and median-size corpus files copied to `<scratch>/median-<n>/Dockerfile`
+    (tally lints only files named like Dockerfiles; every tool gets the same copy)."""
+    inputs = [OneFileInput(str(EXAMPLE.relative_to(REPO)), EXAMPLE, *_size(EXAMPLE))]
+    for index, (relative, _) in enumerate(median_corpus_files(count), start=1):
+        copy = scratch / f"median-{index}" / "Dockerfile"
+        copy.parent.mkdir(parents=True)
+        shutil.copyfile(CORPUS / relative, copy)
+        inputs.append(OneFileInput(f"median-{index}: {relative.split('/', 2)[-1]}", copy, *_size(copy)))
+    return inputs
+
+
+def _size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    return data.count(b"\n"), len(data)
+
+
+@dataclass
+class OneFileRow:
+    file: str
+    lines: int
+    bytes: int
+    lintslim: OneFile
+    hadolint: OneFile | None
+    tally: OneFile | None
+
+
+def measure_one_file_inputs(
+    lintslim: list[str], peers: Peers, inputs: Sequence[OneFileInput], runs: int
+) -> list[OneFileRow]:
+    rows = []
+    for item in inputs:
+        log(f"one file: {item.label}")
+        target = str(item.path)
+        rows.append(
+            OneFileRow(
+                item.label,
+                item.lines,
+                item.bytes,
+                time_command("lintslim check", [*lintslim, "check", target], runs),
+                time_command("hadolint", [peers.hadolint, target], runs) if peers.hadolint else None,
+                time_command("tally lint", [peers.tally, "lint", "--slow-checks", "off", target], runs)
+                if peers.tally
+                else None,
+            )
+        )
+    return rows
+
+
+def measure_startup(lintslim: list[str], runs: int) -> tuple[list[OneFile], dict[str, float]]:
+    """examples/Dockerfile with lintslim compiled from source on every run, and with cached .pyc files."""
     example = str(EXAMPLE.relative_to(REPO))
     check = [*lintslim, "check", example]
     importing = [sys.executable, "-c", "import lintslim.cli"]
@@ -371,13 +518,8 @@ def measure_one_file(lintslim: list[str], hadolint: str | None, runs: int) -> tu
         fresh_root, compiled_root = Path(fresh), Path(compiled)
         cold, cached = copy_env(fresh_root, write_bytecode=False), copy_env(compiled_root, write_bytecode=True)
         rows = [
-            time_command(f"lintslim check {example}", check, runs),
             time_command(f"lintslim check {example} (no .pyc)", check, runs, cold),
             time_command(f"lintslim check {example} (.pyc cached)", check, runs, cached),
-        ]
-        if hadolint:
-            rows.append(time_command(f"hadolint {example}", [hadolint, example], runs))
-        rows += [
             time_command('python -c "import lintslim.cli" (no .pyc)', importing, runs, cold, fresh_root),
             time_command('python -c "import lintslim.cli" (.pyc cached)', importing, runs, cached, compiled_root),
             time_command("python -c pass", [sys.executable, "-c", "pass"], runs),
@@ -392,38 +534,42 @@ def measure_one_file(lintslim: list[str], hadolint: str | None, runs: int) -> tu
 # --- report ----------------------------------------------------------------------------------------------------
 
 
-def machine_facts(corpus: Corpus, cores: int, lintslim: list[str], hadolint: str | None) -> dict[str, Any]:
+def machine_facts(corpus: Corpus, cores: int, lintslim: list[str], peers: Peers) -> dict[str, Any]:
     return {
         "cores": cores,
         "cpu": platform.processor() or platform.machine(),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "lintslim": version_of([*lintslim, "--version"]),
-        "hadolint": version_of([hadolint, "--version"]) if hadolint else "not run",
+        "hadolint": version_of([peers.hadolint, "--version"]) if peers.hadolint else "not run",
+        "tally": version_of([peers.tally, "--version"]) if peers.tally else "not run",
         "files": len(corpus.files),
         "corpus_kib": round(corpus.total_bytes / 1024),
         "bytecode": bytecode_state(),
     }
 
 
-def print_table(results: dict[str, Any], out: TextIO) -> None:
-    facts = results["machine"]
-    out.write("\n== machine\n")
-    for key, value in facts.items():
-        out.write(f"  {key:<12} {value}\n")
-    out.write("\n== corpus, real command, one batch per core\n")
-    out.write(f"  {'tool':<9} {'files/s':>8} {'KiB/s':>8} {'wall s':>8} {'min s':>7} {'RSS MiB':>8} "
-              f"{'errors':>7} {'w/ finds':>8} {'findings':>8}  exit codes\n")  # fmt: skip
+def _codes(counts: dict[Any, int]) -> str:
+    return " ".join(f"{code}x{count}" for code, count in counts.items())
+
+
+def _write_corpus(results: dict[str, Any], out: TextIO) -> None:
+    out.write("\n== corpus, real command (lintslim and hadolint: one batch a core; tally: a process a file, "
+              "cores at a time, on the files counted)\n")  # fmt: skip
+    out.write(f"  {'tool':<9} {'files':>5} {'files/s':>8} {'KiB/s':>8} {'wall s':>8} {'min s':>7} {'runs':>4} "
+              f"{'RSS MiB':>8} {'errors':>7} {'w/ finds':>8} {'findings':>8}  exit code x processes\n")  # fmt: skip
     for row in results["corpus"]:
         out.write(
-            f"  {row['tool']:<9} {row['files_per_s']:>8.1f} {row['kib_per_s']:>8.0f} {row['wall_s_median']:>8.2f} "
-            f"{row['wall_s_min']:>7.2f} {row['peak_rss_mib']:>8.1f} {row['error_files']:>7} "
-            f"{row['files_with_findings']:>8} {row['findings']:>8}  {row['batch_exit_codes']}\n"
+            f"  {row['tool']:<9} {row['files']:>5} {row['files_per_s']:>8.1f} {row['kib_per_s']:>8.0f} "
+            f"{row['wall_s_median']:>8.2f} {row['wall_s_min']:>7.2f} {row['repeats']:>4} {row['peak_rss_mib']:>8.1f} "
+            f"{row['error_files']:>7} {row['files_with_findings']:>8} {row['findings']:>8}  "
+            f"{_codes(row['exit_codes'])}\n"
         )
         for sample in row["error_samples"]:
             out.write(f"            e.g. {sample[:110]}\n")
-    if results.get("ratio_lintslim_over_hadolint") is not None:
-        out.write(f"  lintslim/hadolint throughput ratio: {results['ratio_lintslim_over_hadolint']:.2f}x\n")
+
+
+def _write_in_process(results: dict[str, Any], out: TextIO) -> None:
     out.write("\n== in-process, one core (lintslim API, files read beforehand)\n")
     out.write(f"  {'stage':<11} {'files/s':>8} {'ms med':>7} {'ms p99':>7} {'ms max':>7} {'input err':>9} "
               f"{'check err':>9} {'w/ LS900':>8} {'RSS MiB':>8}\n")  # fmt: skip
@@ -433,15 +579,89 @@ def print_table(results: dict[str, Any], out: TextIO) -> None:
             f"{row['ms_per_file_p99']:>7.2f} {row['ms_per_file_max']:>7.1f} {row['input_errors']:>9} "
             f"{row['check_errors']:>9} {row['files_with_parse_errors']:>8} {row['peak_rss_mib']:>8.1f}\n"
         )
-    out.write("\n== one file (examples/Dockerfile), wall time per process\n")
+
+
+def _ms(row: dict[str, Any] | None) -> str:
+    return f"{row['ms_median']:>9.1f}" if row else f"{'-':>9}"
+
+
+def _write_one_file(results: dict[str, Any], out: TextIO) -> None:
+    out.write("\n== one file, wall time per process (median ms; lintslim as installed)\n")
+    out.write(f"  {'file':<62} {'lines':>5} {'lintslim':>9} {'hadolint':>9} {'tally':>9}\n")
     for row in results["one_file"]:
-        out.write(f"  {row['command']:<50} median {row['ms_median']:>7.1f} ms   min {row['ms_min']:>7.1f} ms   "
+        out.write(f"  {row['file'][:62]:<62} {row['lines']:>5} {_ms(row['lintslim'])} {_ms(row['hadolint'])} "
+                  f"{_ms(row['tally'])}\n")  # fmt: skip
+    out.write("  start-up detail (examples/Dockerfile):\n")
+    for row in results["startup_runs"]:
+        out.write(f"    {row['command']:<50} median {row['ms_median']:>7.1f} ms   min {row['ms_min']:>7.1f} ms   "
                   f"exit {row['exit_codes']}\n")  # fmt: skip
     startup = results["startup"]
     out.write(
-        f"  import lintslim.cli, -X importtime cumulative: {startup['importtime_lintslim_cli_no_pyc_ms']:.1f} ms "
+        f"    import lintslim.cli, -X importtime cumulative: {startup['importtime_lintslim_cli_no_pyc_ms']:.1f} ms "
         f"(no .pyc), {startup['importtime_lintslim_cli_pyc_cached_ms']:.1f} ms (.pyc cached)\n"
     )
+
+
+def _write_lsp(results: dict[str, Any], out: TextIO) -> None:
+    lsp = results.get("lsp_relint")
+    out.write("\n== language server re-lint after an edit (in process, generated 300-line file; "
+              "benchmarks/lsp_relint.py)\n")  # fmt: skip
+    if lsp is None:
+        out.write("  not run (--no-lsp)\n")
+    elif "skipped" in lsp:
+        out.write(f"  not run: {lsp['skipped']}\n")
+    else:
+        out.write(f"  {lsp['runs']} edits: median {lsp['ms_median']:.1f} ms, p95 {lsp['ms_p95']:.1f} ms, "
+                  f"max {lsp['ms_max']:.1f} ms (target {lsp['target_ms']:.0f} ms)\n")  # fmt: skip
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """Issue 6's performance targets, each with the figure that meets or misses it (None: not measured)."""
+    found: list[tuple[str, str, bool | None]] = []
+    tools = {row["tool"]: row for row in results["corpus"]}
+    lintslim = tools["lintslim"]
+    for peer, factor in (("hadolint", 3.0), ("tally", 1.0)):
+        if peer in tools:
+            ratio = lintslim["files_per_s"] / tools[peer]["files_per_s"]
+            found.append((f"batch files/s >= {factor:g}x {peer}'s", f"{ratio:.1f}x", ratio >= factor))
+    for row in results["one_file"]:
+        if row["hadolint"]:
+            mine, theirs = row["lintslim"]["ms_median"], row["hadolint"]["ms_median"]
+            label = f"one file <= hadolint ({row['file'][:30]})"
+            found.append((label, f"{mine:.0f} ms vs {theirs:.0f} ms", mine <= theirs))
+    found.append(("batch peak RSS <= 150 MiB", f"{lintslim['peak_rss_mib']:.0f} MiB", lintslim["peak_rss_mib"] <= 150))
+    audit = results.get("audit") or []
+    if audit:
+        largest = max(row["peak_rss_mib"] for row in audit)
+        found.append(("audit peak RSS <= 150 MiB (a process)", f"{largest:.0f} MiB", largest <= 150))
+        single = [row["ms_per_file"] for row in audit if row["jobs"] == 1]
+        spread = max(single) / min(single) if single else float("nan")
+        found.append(("audit time linear in files (ms/file, -j 1)", f"max/min {spread:.2f}", spread <= 1.25))
+        full = [row for row in audit if row["share"] == max(r["share"] for r in audit)]
+        if len(full) > 1:
+            speedup = full[0]["wall_s_median"] / full[-1]["wall_s_median"]
+            found.append((f"audit faster with -j {full[-1]['jobs']}", f"{speedup:.2f}x", speedup > 1.2))
+    lsp = results.get("lsp_relint")
+    if lsp and "ms_median" in lsp:
+        median = lsp["ms_median"]
+        found.append(("LSP re-lint, 300 lines, median", f"{median:.1f} ms", median <= lsp["target_ms"]))
+    return found
+
+
+def print_table(results: dict[str, Any], out: TextIO) -> None:
+    out.write("\n== machine\n")
+    for key, value in results["machine"].items():
+        out.write(f"  {key:<12} {value}\n")
+    _write_corpus(results, out)
+    _write_in_process(results, out)
+    _write_one_file(results, out)
+    if results.get("audit"):
+        audit_scaling.print_table(results["audit"], out)
+    _write_lsp(results, out)
+    out.write("\n== targets (issue 6)\n")
+    for label, figure, met in targets(results):
+        verdict = "not measured" if met is None else ("met" if met else "MISSED")
+        out.write(f"  {label:<52} {figure:>22}  {verdict}\n")
     out.write("\n")
 
 
@@ -449,16 +669,28 @@ def print_table(results: dict[str, Any], out: TextIO) -> None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Benchmark lintslim (and hadolint) over ../shared/corpus.")
+    parser = argparse.ArgumentParser(description="Benchmark lintslim, hadolint and tally over ../shared/corpus.")
     parser.add_argument("--limit", type=int, help="only the first N files of the manifest")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each corpus measurement (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each lintslim measurement (default 3)")
+    parser.add_argument("--peer-repeat", type=int, default=1, help="timed corpus runs of hadolint, tally (default 1)")
     parser.add_argument("--runs", type=int, default=20, help="runs of each one-file command (default 20)")
+    parser.add_argument("--median-files", type=int, default=2, help="median-size corpus files timed alone (default 2)")
     parser.add_argument("--no-hadolint", action="store_true", help="skip hadolint even when it is on PATH")
+    parser.add_argument("--no-tally", action="store_true", help="skip tally even when it is on PATH")
+    parser.add_argument(
+        "--tally-files",
+        type=int,
+        default=400,
+        help="tally's corpus run: an even sample of N files (0: all; default 400)",
+    )
+    parser.add_argument("--no-audit", action="store_true", help="skip the audit scaling runs")
+    parser.add_argument("--no-lsp", action="store_true", help="skip the language server re-lint figure")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout; the table goes to stderr")
     parser.add_argument("--profile", type=int, metavar="N", help="also cProfile the parse+lint loop over N files")
     args = parser.parse_args(argv)
-    if args.repeat < 1 or args.runs < 1 or (args.limit is not None and args.limit < 1):
-        parser.error("--limit, --repeat and --runs take a positive number")
+    counts = (args.repeat, args.peer_repeat, args.runs, args.limit or 1, args.median_files + 1, args.tally_files + 1)
+    if min(counts) < 1:
+        parser.error("--limit, --repeat, --peer-repeat and --runs take a positive number")
     return args
 
 
@@ -472,13 +704,61 @@ def lintslim_command() -> list[str]:
     return [found]
 
 
+def find_peers(args: argparse.Namespace) -> Peers:
+    def beside_or_path(name: str) -> str | None:
+        beside = Path(sys.executable).with_name(name)
+        return str(beside) if beside.is_file() else shutil.which(name)
+
+    return Peers(
+        None if args.no_hadolint else beside_or_path("hadolint"), None if args.no_tally else beside_or_path("tally")
+    )
+
+
+def lsp_relint_figure(runs: int = 50) -> dict[str, Any]:
+    """The re-lint of `lsp_relint.py` on its generated 300-line file (it needs the `lsp` extra)."""
+    try:
+        import lsp_relint
+    except ImportError as error:
+        return {"skipped": f"the language server is not installed ({error.name})"}
+    with tempfile.TemporaryDirectory(prefix="lintslim-bench-lsp-") as scratch:
+        path = Path(scratch) / "Dockerfile"
+        text = lsp_relint.realistic_dockerfile()
+        path.write_text(text, encoding="utf-8")
+        times = lsp_relint.relint_times(path, text, runs)
+    return {
+        "runs": runs,
+        "ms_median": statistics.median(times),
+        "ms_p95": percentile(times, 0.95),
+        "ms_max": max(times),
+        "target_ms": lsp_relint.TARGET_MS,
+    }
+
+
+def measure_corpus_runs(
+    args: argparse.Namespace, corpus: Corpus, cores: int, lintslim: list[str], peers: Peers
+) -> list[CorpusFigures]:
+    lint_cmd = [*lintslim, "check", "--output-format", "json", "--exit-zero"]
+    rows = [measure_corpus(batch_runner("lintslim", lint_cmd, cores, _lintslim_outcome), corpus, args.repeat)]
+    if peers.hadolint:
+        hadolint_cmd = [peers.hadolint, "--no-fail", "--format", "json"]
+        runner = batch_runner("hadolint", hadolint_cmd, cores, _hadolint_outcome)
+        rows.append(measure_corpus(runner, corpus, args.peer_repeat))
+    if peers.tally:
+        sample = even_sample(corpus, args.tally_files) if args.tally_files else corpus
+        with tempfile.TemporaryDirectory(prefix="lintslim-bench-tally-") as scratch:
+            names = tally_tree(sample, Path(scratch))
+            runner = tally_runner(peers.tally, Path(scratch), names, cores)
+            rows.append(measure_corpus(runner, sample, args.peer_repeat))
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     corpus = load_corpus(args.limit)
     cores = os.cpu_count() or 1
     lintslim = lintslim_command()
-    hadolint = None if args.no_hadolint else shutil.which("hadolint")
-    results: dict[str, Any] = {"machine": machine_facts(corpus, cores, lintslim, hadolint)}
+    peers = find_peers(args)
+    results: dict[str, Any] = {"machine": machine_facts(corpus, cores, lintslim, peers)}
 
     log("in-process: reading the corpus")
     items, input_errors = load_texts(corpus)
@@ -488,19 +768,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parse_lint = time_in_process("parse+lint", _make_check(), items, args.repeat, len(input_errors))
     results["in_process"] = [asdict(parse_only), asdict(parse_lint)]
 
-    lint_cmd = [*lintslim, "check", "--output-format", "json", "--exit-zero"]
-    corpus_rows = [measure_corpus("lintslim", lint_cmd, corpus, cores, args.repeat, _lintslim_outcome)]
-    if hadolint:
-        hadolint_cmd = [hadolint, "--no-fail", "--format", "json"]
-        corpus_rows.append(measure_corpus("hadolint", hadolint_cmd, corpus, cores, args.repeat, _hadolint_outcome))
-    results["corpus"] = [asdict(row) for row in corpus_rows]
-    results["ratio_lintslim_over_hadolint"] = (
-        corpus_rows[0].files_per_s / corpus_rows[1].files_per_s if len(corpus_rows) > 1 else None
-    )
+    results["corpus"] = [asdict(row) for row in measure_corpus_runs(args, corpus, cores, lintslim, peers)]
 
     log(f"one file: {args.runs} runs each")
-    one_file, results["startup"] = measure_one_file(lintslim, hadolint, args.runs)
-    results["one_file"] = [asdict(row) for row in one_file]
+    with tempfile.TemporaryDirectory(prefix="lintslim-bench-one-") as scratch:
+        inputs = one_file_inputs(Path(scratch), args.median_files)
+        results["one_file"] = [asdict(row) for row in measure_one_file_inputs(lintslim, peers, inputs, args.runs)]
+    startup_runs, results["startup"] = measure_startup(lintslim, args.runs)
+    results["startup_runs"] = [asdict(row) for row in startup_runs]
+
+    if not args.no_audit:
+        shares = [25] if args.limit else list(audit_scaling.SHARES)  # --limit: a quick look, one share
+        jobs = sorted({1, cores})
+        audit_runs = audit_scaling.measure(lintslim, shares, jobs, 1 if args.limit else args.repeat, log)
+        results["audit"] = [asdict(row) for row in audit_runs]
+    if not args.no_lsp:
+        log("language server re-lint")
+        results["lsp_relint"] = lsp_relint_figure()
 
     print_table(results, sys.stderr if args.json else sys.stdout)
     if args.profile:
