@@ -31,7 +31,7 @@ LARGEST_BATCH = 16
 
 
 def default_jobs() -> int:
-    """The cores this process may run on (a CPU set or container limit included, where the OS says)."""
+    """The cores this process may run on (its CPU affinity set where the OS has one; not a cgroup quota)."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
