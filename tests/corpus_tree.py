@@ -46,7 +46,8 @@ def build_tree(destination: Path, repositories: int | None = None, files_per_rep
         if files_per_repository is not None and kept[file.repo] >= files_per_repository:
             continue
         kept[file.repo] += 1
-        target = destination / file.repo.replace("/", "__") / file.path
+        # a few manifest paths name a branch too (`dotnet6:Dockerfile.dotnet6`): the branch becomes a directory
+        target = destination / file.repo.replace("/", "__") / file.path.replace(":", "/")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(CORPUS / file.corpus_path, target)
     return destination

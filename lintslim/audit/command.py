@@ -58,7 +58,7 @@ def run_audit(request: AuditRequest) -> int:
     work = collect_tasks(request.roots)
     out: TextIO = open(request.output, "w", encoding="utf-8") if request.output else sys.stdout  # noqa: SIM115
     try:
-        reporter: AuditReporter = make_audit_reporter(request.output_format, out)
+        reporter: AuditReporter = make_audit_reporter(request.output_format, out, fix=request.options.fix)
         totals = AuditTotals()
         results = run(work, request.options, request.engine, request.jobs, request.scheduler)
         try:
