@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -180,6 +181,40 @@ def test_without_a_scheduler_a_local_cluster_is_started(tmp_path: Path) -> None:
     assert records(dask) == records(local)
 
 
+def test_ctrl_c_stops_the_local_cluster_quietly(tmp_path: Path) -> None:
+    """Ctrl-C on a terminal reaches the whole process group, the cluster's worker processes too."""
+    for n in range(1500):
+        write_tree_file(tmp_path / "repos" / f"service{n}" / "Dockerfile", REPOSITORIES["web/Dockerfile"])
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LINTSLIM_", "DASK_"))}
+    command = [sys.executable, "-m", "lintslim", "audit", "repos", "--engine", "dask", "--output-format", "jsonl"]
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    ) as audit_process:
+        assert audit_process.stdout is not None and audit_process.stderr is not None
+        assert audit_process.stdout.readline()  # results are arriving: the cluster is at work
+        os.killpg(audit_process.pid, signal.SIGINT)
+        stderr = audit_process.stderr.read().decode()
+        assert audit_process.wait(timeout=60) == 130
+    assert stderr == ""
+    deadline = time.monotonic() + 30
+    while group_alive(audit_process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not group_alive(audit_process.pid)
+
+
+def write_tree_file(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repos")
     with socket.socket() as probe:  # a port nothing listens on
@@ -189,6 +224,13 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
         audit(root / "api", "--engine", "dask", "--scheduler", f"tcp://127.0.0.1:{port}", cwd=tmp_path)
     )
     assert "no Dask scheduler answered" in line
+
+
+def test_a_scheduler_without_workers_is_one_line(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repos")
+    with distributed.LocalCluster(n_workers=0, silence_logs=logging.ERROR, **QUIET_SCHEDULER) as empty:
+        completed = audit(root / "api", "--engine", "dask", "--scheduler", empty.scheduler_address, cwd=tmp_path)
+    assert "the scheduler has no worker" in one_error_line(completed)
 
 
 @pytest.mark.parametrize(

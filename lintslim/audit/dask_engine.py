@@ -2,10 +2,10 @@
 # (distributed leaves Client, LocalCluster and their methods unannotated)
 """The audit's per-file work on a Dask cluster (`lintslim audit --engine dask --scheduler ADDRESS`).
 
-The same `audit_file` as the local pool runs on the cluster's workers, in the local pool's batches
-(a few files per Dask task: one task per file would spend more on scheduling than on checking).  A bounded window of
-batches is in flight; results come back in the order of the tasks, each batch as soon as every
-batch before it is done.
+The audit's per-file work (`Worker.run`, what `audit_file` runs) runs on the cluster's workers, in
+the local pool's batches (a few files per Dask task: one task per file would spend more on scheduling
+than on checking).  A bounded window of batches is in flight; results come back in the order of the
+tasks, each batch as soon as every batch before it is done.
 
 The workers read the files themselves: they must see them at the same absolute paths as this
 process (a shared filesystem), and run the same lintslim version.  Both are checked on every
@@ -20,13 +20,16 @@ for the run and closed after it: a way to try the engine, and to test it, withou
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import lintslim
-from lintslim.audit.engine import BATCHES_IN_FLIGHT_PER_PROCESS, batches
+from lintslim.audit.engine import BATCHES_IN_FLIGHT_PER_PROCESS, batches, default_jobs
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult
 from lintslim.audit.worker import Worker
 from lintslim.files import InputError
@@ -97,18 +100,35 @@ def _local_cluster() -> LocalCluster:
 
     from distributed import LocalCluster
 
-    return LocalCluster(
-        n_workers=os.cpu_count() or 1,
-        threads_per_worker=1,  # the checks are pure Python: a second thread would wait on the GIL
-        processes=True,
-        silence_logs=logging.ERROR,
-        **QUIET_SCHEDULER,
-    )
+    with _children_ignore_interrupts():
+        return LocalCluster(
+            n_workers=default_jobs(),
+            threads_per_worker=1,  # the checks are pure Python: a second thread would wait on the GIL
+            processes=True,
+            silence_logs=logging.ERROR,
+            **QUIET_SCHEDULER,
+        )
+
+
+@contextmanager
+def _children_ignore_interrupts() -> Iterator[None]:
+    """Ctrl-C reaches the whole process group: the worker processes started meanwhile ignore it (an
+    ignored signal stays ignored in a child), so that only this process stops, cancels and closes them,
+    and no worker prints a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _connect(address: str) -> Client:
     from distributed import Client
     from distributed.comm.addressing import resolve_address
+    from distributed.exceptions import WorkerStartTimeoutError  # asyncio's TimeoutError (not the builtin on 3.10)
 
     # Checked first: a Client built on a malformed address prints a traceback when it is collected.
     try:
@@ -125,7 +145,7 @@ def _connect(address: str) -> Client:
         ) from None
     try:
         client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_SECONDS)
-    except TimeoutError:
+    except WorkerStartTimeoutError:
         client.close()
         raise InputError(
             f"--scheduler {address}: the scheduler has no worker (none joined within {CONNECT_TIMEOUT_SECONDS} s)"
@@ -198,7 +218,7 @@ def _oldest_done(in_flight: deque[tuple[Sequence[AuditTask], Future[list[FileRes
 def _collected(batch: Sequence[AuditTask], future: Future[list[FileResult]]) -> list[FileResult]:
     try:
         results = future.result()
-    except Exception as error:  # lost twice (KilledWorker), cancelled, or the cluster went away
+    except Exception as error:  # lost twice (KilledWorker), cancelled (an Exception here), or the cluster went away
         reason = f"not checked: its batch failed on the Dask cluster ({type(error).__name__})"
         return [FileResult(task.path, task.repository, task.relative, error=f"{task.path}: {reason}") for task in batch]
     return [_as_found(result, task) for result, task in zip(results, batch, strict=True)]
