@@ -203,6 +203,7 @@ SUMMARY_JS = """(() => {
     files: column("file-table", 0),
     notChecked: column("not-checked-table", 0),
     parseErrors: Array.from(document.querySelectorAll("#not-checked li")).map(li => li.textContent),
+    savingBars: Array.from(document.querySelectorAll("#images svg.bars text.value")).map(t => t.textContent),
     pwned: window.pwned === undefined ? null : window.pwned,
     scripts: document.scripts.length,
     ids: Array.from(document.querySelectorAll("[id]")).map(e => e.id),
@@ -234,7 +235,9 @@ def audit(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, l
 def repositories(tmp_path: Path) -> Path:
     """Four repositories: toolchains shipped, a clean one, a parse error and an unreadable file, markup in a name."""
     root = tmp_path / "repos"
-    golang = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD ["/app"]\n'
+    golang = (
+        'FROM golang:1.22\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN CGO_ENABLED=0 go build -o /app .\nCMD ["/app"]\n'
+    )
     write(root / "alpha" / "Dockerfile", golang)
     write(root / "alpha" / "tools" / "Dockerfile.dev", "FROM python:3.12\nRUN pip install flask\nWORKDIR app\n")
     write(root / "beta" / "Dockerfile", 'FROM alpine:3.20\nCOPY app /usr/local/bin/app\nCMD ["app"]\n')
@@ -275,6 +278,9 @@ def test_page_draws_its_charts_and_tables_and_logs_no_error(
     assert len(shown["files"]) == 6
     assert [Path(path).parts[-3:] for path in shown["notChecked"]] == [("gamma", "legacy", "Dockerfile")]
     assert [Path(path).parts[-2:] for path in shown["parseErrors"]] == [("gamma", "Dockerfile")]
+    savings = [record["estimated_saving_mb"] for record in records if record["estimated_saving_mb"]]
+    assert len(savings) == 1  # LS101's fix moves alpha's Go binary to a static base of known size
+    assert shown["savingBars"] == [f"≈ {savings[0]:,.1f} MB"]
     assert shown["pwned"] is None  # the markup in a repository's name was shown, not run
     assert shown["scripts"] == 1 and shown["sources"] == []
     assert len(set(shown["ids"])) == len(shown["ids"])  # a table's id and its section's once clashed

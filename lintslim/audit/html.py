@@ -30,8 +30,9 @@ TOP_REPOSITORIES = 20
 NO_ESTIMATE = "No estimate: no fix changes a final base whose size the knowledge base knows."
 ESTIMATE_NOTE = (
     "Every MB figure is an estimate: the final base image's size less the size of the base the fix "
-    "moves to, both from the sizes in lintslim's knowledge base (uncompressed, linux/amd64, each with "
-    "its source and date). A base it has no size for gives no figure, never a guess."
+    "moves to (or, for LS101 and LS102 findings without such a fix, of the runtime image they suggest), "
+    "both from the sizes in lintslim's knowledge base (uncompressed, linux/amd64, each with its source "
+    "and date). A base it has no size for gives no figure, never a guess."
 )
 
 
