@@ -16,6 +16,7 @@ from lintslim.analysis.savings import (
     base_changes,
     estimate_savings,
     image_profile,
+    suggestion,
 )
 from lintslim.cli import main
 from lintslim.config import Settings
@@ -166,7 +167,7 @@ def test_go_single_stage_split_saves_golang_less_distroless_static(tmp_path: Pat
     [saving] = estimate_savings(report.dockerfile, report.diagnostics)
     assert (saving.code, saving.line) == ("LS101", 4)
     assert (saving.from_image, saving.to_image) == ("golang:1.22", "gcr.io/distroless/static-debian13")
-    assert saving.saving_mb == round(847.55 - 2.0, 1)
+    assert saving.saving_mb == round(847.55 - 2.0, 1) and saving.kind == "fix"
     assert (saving.from_mb, saving.to_mb) == (847.55, 2.0)
     for key in ("size_golang", "size_distroless_static"):  # both sizes' sources, with their dates
         assert source_text(key) in saving.basis
@@ -178,7 +179,7 @@ def test_python_toolchain_final_base_to_slim_saves_the_difference(tmp_path: Path
     assert report.dockerfile is not None
     [saving] = estimate_savings(report.dockerfile, report.diagnostics)
     assert (saving.code, saving.from_image, saving.to_image) == ("LS102", "python:3.12", "python:3.12-slim")
-    assert saving.saving_mb == round(1110.0 - 126.25, 1)
+    assert saving.saving_mb == round(1110.0 - 126.25, 1) and saving.kind == "fix"
     assert "python:3.13.15-slim-trixie measured, python:3.12-slim assumed similar" in saving.basis
 
 
@@ -222,6 +223,141 @@ def _diagnostic_with(fix: Fix, span: Span) -> Diagnostic:
     return Diagnostic("LS102", "build-tools-in-final-stage", "a toolchain", span, Severity.WARNING, fix)
 
 
+# --- suggested savings: LS101/LS102 without a base-changing fix ---------------------------------
+
+PYTHON_SINGLE_STAGE = """\
+FROM python:3.12
+RUN apt-get update && apt-get install -y gcc libpq-dev
+WORKDIR /app
+COPY . .
+RUN pip install -r requirements.txt
+CMD ["python", "app.py"]
+"""
+# No go.mod in the context and no `-o`: the binary's name is unknown, so LS101 offers no fix.
+GO_UNNAMED_BINARY = """\
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN {build} go build .
+CMD ["/src/app"]
+"""
+NODE_SINGLE_STAGE = """\
+FROM node:20
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+RUN chown -R node /app
+CMD ["node", "dist/server.js"]
+"""
+LAMBDA_SINGLE_STAGE = """\
+FROM public.ecr.aws/lambda/python:3.9
+RUN yum install -y gcc && pip install -r requirements.txt
+CMD ["app.handler"]
+"""
+PYTHON_BUILDS_IN_FINAL = """\
+FROM python:3.12 AS wheels
+RUN pip wheel --wheel-dir /wheels flask
+
+FROM python:3.12
+RUN apt-get update && apt-get install -y gcc
+COPY --from=wheels /wheels /wheels
+RUN pip install /wheels/*.whl && gcc -o /usr/local/bin/helper helper.c
+CMD ["flask", "run"]
+"""
+
+
+def checked_without_context_files(tmp_path: Path, text: str) -> FileReport:
+    """Lint `text` as a Dockerfile whose build context holds nothing else (no go.mod, no package.json)."""
+    path = tmp_path / "Dockerfile"
+    path.write_text(text, encoding="utf-8")
+    return check_text(text, str(path), Settings(), REGISTRY, context_dir=tmp_path)
+
+
+def only_saving(report: FileReport) -> Saving:
+    assert report.dockerfile is not None
+    [saving] = estimate_savings(report.dockerfile, report.diagnostics)
+    return saving
+
+
+def test_python_single_stage_without_a_fix_gets_the_slim_runtime_as_a_suggestion(tmp_path: Path) -> None:
+    """libpq-dev is a library the program may load: LS101 cannot split the build, but the base is known."""
+    report = checked_without_context_files(tmp_path, PYTHON_SINGLE_STAGE)
+    [ls101] = [d for d in report.diagnostics if d.code == "LS101"]
+    assert ls101.fix is None
+    saving = only_saving(report)
+    assert (saving.kind, saving.code, saving.line) == ("suggested", "LS101", 5)
+    assert (saving.from_image, saving.to_image) == ("python:3.12", "python:3.12-slim")
+    assert saving.saving_mb == round(1110.0 - 126.25, 1) and (saving.from_mb, saving.to_mb) == (1110.0, 126.25)
+    assert saving.basis.startswith("no fix; if the final stage ran on python:3.12-slim, the runtime LS101 suggests")
+    for key in ("size_python", "size_python_slim"):  # both bases' sources and dates
+        assert source_text(key) in saving.basis
+    assert "2026-07-14" in saving.basis and "2026-09-01" in saving.basis
+
+
+def test_go_without_go_mod_gets_a_figure_only_when_the_linkage_is_known(tmp_path: Path) -> None:
+    static = checked_without_context_files(tmp_path, GO_UNNAMED_BINARY.format(build="CGO_ENABLED=0"))
+    assert [d.fix for d in static.diagnostics if d.code == "LS101"] == [None]
+    saving = only_saving(static)
+    assert saving.kind == "suggested" and saving.to_image == "gcr.io/distroless/static-debian13"
+    assert saving.saving_mb == round(847.55 - 2.0, 1)
+    assert "statically linked binaries (CGO_ENABLED=0)" in saving.basis
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        "",  # cgo on by default (golang has gcc): glibc → distroless/cc, which has no sourced size
+        ". ./build.env &&",  # a sourced file: CGO_ENABLED and so the linkage are unknown
+    ],
+)
+def test_go_without_a_known_static_linkage_gets_no_figure(tmp_path: Path, build: str) -> None:
+    report = checked_without_context_files(tmp_path, GO_UNNAMED_BINARY.format(build=build))
+    assert report.dockerfile is not None
+    assert [d.fix for d in report.diagnostics if d.code == "LS101"] == [None]
+    assert estimate_savings(report.dockerfile, report.diagnostics) == []
+
+
+def test_a_glibc_go_binary_is_suggested_distroless_cc_without_a_figure(tmp_path: Path) -> None:
+    report = checked_without_context_files(tmp_path, GO_UNNAMED_BINARY.format(build=""))
+    assert report.dockerfile is not None
+    suggested = suggestion(report.dockerfile, report.diagnostics)
+    assert suggested is not None and suggested.runtime.final_base == "gcr.io/distroless/cc-debian13"
+    assert suggested.runtime.base_size_mb is None and suggested.why.startswith("glibc-linked binaries")
+
+
+def test_node_full_to_node_slim_when_both_are_sized(tmp_path: Path) -> None:
+    """A RUN after the build may prepare the runtime: LS101 does not split, the suggestion stands."""
+    report = checked_without_context_files(tmp_path, NODE_SINGLE_STAGE)
+    assert [d.fix for d in report.diagnostics if d.code == "LS101"] == [None]
+    saving = only_saving(report)
+    assert (saving.kind, saving.from_image, saving.to_image) == ("suggested", "node:20", "node:20-slim")
+    assert saving.saving_mb == round(1220.0 - 227.34, 1)
+    assert "node:22-bookworm-slim measured, node:20-slim assumed similar" in saving.basis
+
+
+def test_a_lambda_base_is_a_runtime_not_a_toolchain_so_no_figure(tmp_path: Path) -> None:
+    report = checked_without_context_files(tmp_path, LAMBDA_SINGLE_STAGE)
+    assert report.dockerfile is not None
+    ls101 = [d for d in report.diagnostics if d.code == "LS101"]
+    assert ls101 and image_profile(report.dockerfile).base_size_mb == 595.0  # sized, yet no suggestion
+    assert suggestion(report.dockerfile, ls101) is None
+    assert all(saving.code != "LS101" for saving in estimate_savings(report.dockerfile, report.diagnostics))
+
+
+def test_one_suggested_saving_per_file_on_the_first_finding(tmp_path: Path) -> None:
+    """LS102 reports the build image and the kept gcc: the base changes once, so one figure."""
+    report = checked_without_context_files(tmp_path, PYTHON_BUILDS_IN_FINAL)
+    assert [(d.code, d.fix) for d in report.diagnostics if d.code == "LS102"] == [("LS102", None)] * 2
+    saving = only_saving(report)
+    assert (saving.kind, saving.code, saving.line, saving.to_image) == ("suggested", "LS102", 4, "python:3.12-slim")
+
+
+def test_no_suggestion_when_a_fix_changes_the_base(tmp_path: Path) -> None:
+    report = checked(tmp_path, PYTHON_FULL_FINAL)
+    assert report.dockerfile is not None
+    assert [saving.kind for saving in estimate_savings(report.dockerfile, report.diagnostics)] == ["fix"]
+
+
 # --- check --show-savings ------------------------------------------------------------------------
 
 
@@ -231,7 +367,7 @@ def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
     return code, captured.out, captured.err
 
 
-SAVINGS_LINE = re.compile(r"^\S+?(:\d+)?: (final base|LS\d{3} fix)")
+SAVINGS_LINE = re.compile(r"^\S+?(:\d+)?: (final base|LS\d{3} (fix|\(no fix\)))")
 
 
 def savings_lines(text: str) -> list[str]:
@@ -265,6 +401,34 @@ def test_show_savings_says_so_when_no_size_is_known(tmp_path: Path, capsys: pyte
     _, out, _ = check(capsys, "--show-savings", "--output-format", "concise", path)
     assert f"{path}: final base example.com/mycorp/runtime:3: no size known for it; no saving can be estimated" in out
     assert not re.search(r"\d MB", out)
+
+
+def test_show_savings_says_a_suggested_saving_comes_from_no_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = checked_without_context_files(tmp_path, PYTHON_SINGLE_STAGE).path
+    _, out, _ = check(capsys, "--show-savings", "--output-format", "concise", path)
+    base_line, saving_line = savings_lines(out)
+    assert base_line.startswith(f"{path}: final base python:3.12: ~1110 MB (estimate")
+    assert saving_line.startswith(
+        f"{path}:5: LS101 (no fix) would save ~983.8 MB (estimate) if the final stage ran on "
+        "python:3.12-slim (~126.25 MB), the runtime LS101 suggests for Python; basis: "
+    )
+    assert "repos/python/local/3.13-slim.md" in saving_line
+    assert_every_figure_is_an_estimate([base_line, saving_line])
+
+
+def test_show_savings_names_a_suggested_runtime_of_unknown_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = checked_without_context_files(tmp_path, GO_UNNAMED_BINARY.format(build="")).path
+    _, out, _ = check(capsys, "--show-savings", "--output-format", "concise", path)
+    _, suggestion_line = savings_lines(out)
+    assert suggestion_line.startswith(
+        f"{path}:4: LS101 (no fix): if the final stage ran on gcr.io/distroless/cc-debian13, the runtime LS101 "
+        "suggests for glibc-linked binaries"
+    )
+    assert suggestion_line.endswith(": no size known for it") and not re.search(r"\d MB", suggestion_line)
 
 
 def test_without_the_flag_nothing_about_sizes_is_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -335,3 +499,6 @@ def test_corpus_estimates_never_crash_and_every_saving_is_sourced() -> None:
     for saving in savings:
         assert saving.saving_mb > 0 and saving.from_mb is not None and saving.to_mb is not None, saving
         assert saving.from_image in saving.basis and saving.to_image in saving.basis
+        assert saving.kind in ("fix", "suggested"), saving
+        if saving.kind == "suggested":
+            assert saving.code in ("LS101", "LS102") and saving.basis.startswith("no fix; "), saving

@@ -5,6 +5,12 @@ uncompressed, on disk, linux/amd64, with the source, the date and the exact imag
 image the knowledge base has no size for gives no figure: never a guess.  Only the base image is
 counted: the layers a Dockerfile adds on top are not, so a fix that drops a build stage's layers
 saves more than its estimate.
+
+Two kinds of saving: "fix", from applying a finding's fix and reading the new final base; and
+"suggested", for an LS101 or LS102 finding that has no base-changing fix (no build context to read,
+an artifact lintslim cannot place) while the final stage runs on a known toolchain image: the
+saving if the final stage ran on the runtime the fixes suggest for that image, when that runtime
+follows from what is known (the image's language, or the linkage the artifact model worked out).
 """
 
 from __future__ import annotations
@@ -13,16 +19,26 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lintslim.analysis.artifacts import Artifacts, analyze
 from lintslim.engine.fixes import Fix
 from lintslim.engine.rule import Diagnostic
 from lintslim.knowledge.images import ImageFacts, image_facts, knowledge_base
-from lintslim.syntax.image import ImageRef
+from lintslim.knowledge.runtime import runtime_image
+from lintslim.syntax.image import ImageRef, parse_image
 from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.parser import parse
 from lintslim.syntax.source import Span
 
 MINIMAL_FAMILIES = frozenset({"scratch", "distroless", "chainguard", "alpine", "busybox"})
 _FROM_LINE = re.compile(r"^[ \t]*FROM[ \t]", re.IGNORECASE | re.MULTILINE)  # a fix that adds a stage
+# The rules whose findings say "the final image ships a toolchain", and so suggest a runtime base.
+SUGGESTING_RULES = frozenset({"LS101", "LS102"})
+# Languages whose runtime image follows from the toolchain image alone (knowledge/runtime.py).
+_LANGUAGE_RUNTIMES = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET"}
+# Languages whose runtime depends on how the binaries are linked (static or glibc).
+_LINKED_LANGUAGES = frozenset({"go", "rust", "c"})
+_LINKAGE_WORDS = {"static": "statically linked binaries", "glibc": "glibc-linked binaries"}
+_ARTIFACTS_MEMO = ("artifacts", -1)  # where lintslim.analysis.artifacts.artifacts keeps the rules' model
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,9 @@ class Saving:
     basis: str  # where both sizes come from (sources and dates): the figure is an estimate
     from_mb: float | None = None  # the two sizes the saving is the difference of
     to_mb: float | None = None
+    # "fix": the finding's fix changes the base to `to_image`; "suggested": the finding has no such
+    # fix, and `to_image` is the runtime the rule suggests for the toolchain image (see `Suggestion`)
+    kind: str = "fix"
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,16 @@ class BaseChange:
     diagnostic: Diagnostic
     line: int  # 1-based line of the finding
     after: ImageProfile  # the file as the fix leaves it
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An LS101/LS102 finding without a base-changing fix, and the runtime base its rule suggests."""
+
+    diagnostic: Diagnostic
+    line: int
+    runtime: ImageProfile  # the suggested runtime image as the final base
+    why: str  # what the runtime suits: "Python", "statically linked binaries (CGO_ENABLED=0)"
 
 
 def size_basis(facts: ImageFacts) -> str | None:
@@ -133,17 +162,19 @@ def base_changes(
 def estimate_savings(dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic]) -> list[Saving]:
     """For each finding whose fix changes the final base: the base's size less the new base's size.
 
-    No saving when either size is unknown, or when the new base is not smaller.
+    When no fix changes the base, one "suggested" saving for the first LS101/LS102 finding whose
+    toolchain base has a runtime that follows from what is known (`suggestion`); one per file,
+    since the base can only change once.  No saving when either size is unknown, or when the new
+    base is not smaller.
     """
     before = image_profile(dockerfile)
     if before.base_size_mb is None or before.final_base is None:
         return []  # nothing to subtract from: no fix is applied at all
-    savings = []
-    for change in base_changes(dockerfile, diagnostics, before):
-        saving = saving_of(before, change)
-        if saving is not None and saving.saving_mb > 0:
-            savings.append(saving)
-    return savings
+    changes = base_changes(dockerfile, diagnostics, before)
+    savings = [saving for change in changes if (saving := saving_of(before, change)) is not None]
+    if not changes and (suggested := suggestion(dockerfile, diagnostics)) is not None:
+        savings += [saving for saving in (suggested_saving(before, suggested),) if saving is not None]
+    return [saving for saving in savings if saving.saving_mb > 0]
 
 
 def saving_of(before: ImageProfile, change: BaseChange) -> Saving | None:
@@ -162,6 +193,90 @@ def saving_of(before: ImageProfile, change: BaseChange) -> Saving | None:
         before.base_size_mb,
         after.base_size_mb,
     )
+
+
+def suggestion(dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic]) -> Suggestion | None:
+    """The runtime an LS101/LS102 finding without a base-changing fix suggests, if one follows.
+
+    Only when the final stage's root image is a known toolchain image.  For Python, Node.js, Java
+    and .NET images the runtime follows from the image (`python:3.12` → `python:3.12-slim`); for
+    Go, Rust and C it follows from how the final image's binaries are linked, when the artifact
+    model knows (static → distroless/static, glibc → distroless/cc): otherwise None, never a guess.
+    Callers check first that no fix changes the base (`base_changes`).
+    """
+    findings = sorted((d for d in diagnostics if d.code in SUGGESTING_RULES), key=lambda d: d.span.start)
+    graph = dockerfile.graph
+    final = graph.final
+    if not findings or final is None:
+        return None
+    image = graph.root_image(final)
+    facts = image_facts(image)
+    if facts is None or not facts.is_toolchain or facts.language is None:
+        return None
+    if facts.language in _LANGUAGE_RUNTIMES:
+        runtime, why = runtime_image(image, facts.language), _LANGUAGE_RUNTIMES[facts.language]
+    elif facts.language in _LINKED_LANGUAGES:
+        runtime, why = _runtime_by_linkage(dockerfile, final.index)
+    else:
+        return None
+    parsed = parse_image(runtime) if runtime is not None else None
+    if parsed is None:
+        return None
+    finding = findings[0]
+    line = dockerfile.lines.position(finding.span.start).line
+    return Suggestion(finding, line, _profile_of(parsed), why)
+
+
+def suggested_saving(before: ImageProfile, suggested: Suggestion) -> Saving | None:
+    """The saving if the final stage ran on the suggested runtime, positive or not; None when a size is unknown."""
+    after = suggested.runtime
+    if before.base_size_mb is None or after.base_size_mb is None:
+        return None
+    assert before.final_base is not None and after.final_base is not None
+    code = suggested.diagnostic.code
+    return Saving(
+        code,
+        suggested.line,
+        before.final_base,
+        after.final_base,
+        round(before.base_size_mb - after.base_size_mb, 1),
+        f"no fix; if the final stage ran on {after.final_base}, the runtime {code} suggests for {suggested.why}; "
+        f"{before.final_base}: {before.size_basis}; {after.final_base}: {after.size_basis}",
+        before.base_size_mb,
+        after.base_size_mb,
+        kind="suggested",
+    )
+
+
+def _profile_of(image: ImageRef) -> ImageProfile:
+    """An image alone as a final base: its label, size and basis."""
+    facts = image_facts(image)
+    basis = size_basis(facts) if facts is not None else None
+    size = facts.size_mb if facts is not None and basis is not None else None
+    return ImageProfile(image_label(image), False, is_minimal(facts) if facts else None, size, basis)
+
+
+def _runtime_by_linkage(dockerfile: Dockerfile, stage: int) -> tuple[str | None, str]:
+    """distroless/static or distroless/cc when every binary in the stage has that one known linkage."""
+    binaries = _artifact_model(dockerfile).in_stage(stage)
+    linkages = {binary.linkage for binary in binaries}
+    if len(linkages) != 1:
+        return None, ""  # no binary known, or binaries that need different runtimes
+    linkage = linkages.pop()
+    if linkage not in _LINKAGE_WORDS:
+        return None, ""  # unknown, or linked against musl: no runtime is suggested for that
+    reasons = "; ".join(dict.fromkeys(binary.reason for binary in binaries if binary.reason))
+    why = _LINKAGE_WORDS[linkage] + (f" ({reasons})" if reasons else "")
+    return runtime_image(None, linkage), why
+
+
+def _artifact_model(dockerfile: Dockerfile) -> Artifacts:
+    """The artifact model the rules worked out for this document (with the build context they read),
+    else one read from the Dockerfile alone."""
+    cached = dockerfile.memo.get(_ARTIFACTS_MEMO)
+    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[1], Artifacts):
+        return cached[1]
+    return analyze(dockerfile)
 
 
 def _base_regions(dockerfile: Dockerfile) -> list[Span]:
