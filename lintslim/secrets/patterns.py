@@ -47,15 +47,9 @@ class TokenMatch:
 
 @functools.cache
 def token_formats() -> tuple[TokenFormat, ...]:
-    """The formats of `token_formats.toml`, compiled once per process (the data is immutable)."""
-    import sys
+    """The formats of `token_formats.toml`, read once per process (the data is immutable)."""
+    from lintslim.knowledge._data import load_toml  # its JSON snapshot, when current: no TOML parsing
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
-    text = Path(__file__).with_name("token_formats.toml").read_text(encoding="utf-8")
     return tuple(
         TokenFormat(
             id=raw["id"],
@@ -65,7 +59,7 @@ def token_formats() -> tuple[TokenFormat, ...]:
             entropy=float(raw.get("entropy", 0.0)),
             source=raw["source"],
         )
-        for raw in tomllib.loads(text)["format"]
+        for raw in load_toml(Path(__file__).with_name("token_formats.toml"))["format"]
     )
 
 
