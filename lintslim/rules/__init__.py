@@ -1,6 +1,7 @@
 """Every rule, found by walking the family packages below.
 
 Adding a rule means adding one module here (a `Rule` subclass) and its case file `rules/<CODE>.yml`.
+Modules named with a leading underscore are helpers, never searched for rules.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def _discover() -> tuple[type[Rule], ...]:
                 continue  # a family with no rules yet
             raise
         for module_info in pkgutil.iter_modules(package.__path__):
+            if module_info.name.startswith("_"):
+                continue  # helpers, imported by the rules that use them (some only when they need them)
             module = importlib.import_module(f"{package.__name__}.{module_info.name}")
             for value in vars(module).values():
                 if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__:
