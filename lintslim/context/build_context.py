@@ -163,6 +163,11 @@ class BuildContext:
         Such a directory is not the context a `COPY .` was written for (the Dockerfile is kept apart
         from its sources, or was checked in alone): rules about the context's content say nothing.
         """
+        return self._only_dockerfiles
+
+    @cached_property
+    def _only_dockerfiles(self) -> bool:
+        # Several rules ask, and a directory of generated Dockerfiles can list thousands of names.
         lowered = [name.lower() for name in self.top_level]
         return all("dockerfile" in name or "containerfile" in name or name.endswith(DOCKERIGNORE) for name in lowered)
 
