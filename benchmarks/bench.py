@@ -186,6 +186,7 @@ class CorpusRunner:
     processes: Callable[[int], int]  # files -> processes started
     run: Callable[[Sequence[str]], BatchRun]
     outcome: Outcome
+    warm_up_files: int = 100  # an untimed first run over this many files, spread over the corpus
 
 
 def batch_runner(tool: str, command: Sequence[str], cores: int, outcome: Outcome) -> CorpusRunner:
@@ -209,6 +210,7 @@ def tally_runner(tally: str, tree: Path, names: dict[str, str], cores: int) -> C
         lambda count: count,
         lambda files: run_processes([[*command, names[file]] for file in files], cores, tree),
         _tally_outcome,
+        warm_up_files=2 * cores,  # a process a file: each file is its own cold start anyway
     )
 
 
@@ -238,7 +240,7 @@ def even_sample(corpus: Corpus, size: int) -> Corpus:
 
 
 def measure_corpus(runner: CorpusRunner, corpus: Corpus, repeat: int) -> CorpusFigures:
-    warm = warm_up_sample(corpus.files)
+    warm = warm_up_sample(corpus.files, runner.warm_up_files)
     log(f"{runner.tool}: warm-up over {len(warm)} files")
     runner.run(warm)
     runs = []
