@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     audit.add_argument("-o", "--output", type=Path, help="write the report here instead of standard output")
     audit.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
-    audit.add_argument("-j", "--jobs", type=_positive, help="processes to run (default: one a core)")
+    audit.add_argument("-j", "--jobs", type=_positive, help="processes to run, locally or in a local Dask cluster")
     audit.add_argument("--engine", choices=("local", "dask"), default="local", help="where the work runs")
     audit.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler (tcp://host:8786) for --engine dask")
     audit.add_argument(
@@ -368,6 +368,8 @@ def _audit(args: argparse.Namespace) -> int:
 
     if args.scheduler and args.engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
+    if args.scheduler and args.jobs:
+        raise UsageError("--jobs sizes the local pool or cluster; with --scheduler the cluster's workers decide")
     if args.unsafe_fixes and not args.fix:
         raise UsageError("--unsafe-fixes needs --fix (an audit never writes fixes unless asked)")
     options = AuditOptions(_overrides(args, default_registry()), str(args.config) if args.config else None, args.fix)

@@ -282,3 +282,10 @@ def test_stopping_early_leaves_nothing_running(tmp_path: Path, cluster: distribu
     while cluster.scheduler.tasks and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not cluster.scheduler.tasks
+
+
+def test_jobs_with_a_scheduler_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_tree(tmp_path / "repos")
+    arguments = ["audit", str(root / "api"), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:8786", "-j", "2"]
+    assert main(arguments) == 2
+    assert "--jobs sizes the local pool or cluster" in capsys.readouterr().err

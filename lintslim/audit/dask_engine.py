@@ -44,8 +44,11 @@ INSTALL_HINT = "pip install 'lintslim[dask]'"
 QUIET_SCHEDULER: dict[str, Any] = {"dashboard_address": "127.0.0.1:0", "scheduler_kwargs": {"dashboard": False}}
 
 
-def run_dask(tasks: Sequence[AuditTask], options: AuditOptions, scheduler: str | None) -> Iterator[FileResult]:
-    """Results in the order of `tasks`, checked on the Dask cluster at `scheduler` (None: a local one).
+def run_dask(
+    tasks: Sequence[AuditTask], options: AuditOptions, scheduler: str | None, jobs: int | None = None
+) -> Iterator[FileResult]:
+    """Results in the order of `tasks`, checked on the Dask cluster at `scheduler` (None: a local one
+    of `jobs` processes, one a core by default).
 
     Connecting and checking the workers happen now (an `InputError` for each problem, exit code 2);
     the batches run as the returned iterator is consumed.
@@ -53,7 +56,7 @@ def run_dask(tasks: Sequence[AuditTask], options: AuditOptions, scheduler: str |
     if not tasks:
         return iter(())
     _require_distributed()
-    cluster = _local_cluster() if scheduler is None else None
+    cluster = _local_cluster(jobs or default_jobs()) if scheduler is None else None
     address = cluster.scheduler_address if cluster is not None else str(scheduler)
     try:
         client = _connect(address)
@@ -95,14 +98,14 @@ def _require_distributed() -> None:
         raise InputError(f"--engine dask needs Dask's distributed scheduler: {INSTALL_HINT}") from None
 
 
-def _local_cluster() -> LocalCluster:
+def _local_cluster(processes: int) -> LocalCluster:
     import logging
 
     from distributed import LocalCluster
 
     with _children_ignore_interrupts():
         return LocalCluster(
-            n_workers=default_jobs(),
+            n_workers=processes,
             threads_per_worker=1,  # the checks are pure Python: a second thread would wait on the GIL
             processes=True,
             silence_logs=logging.ERROR,

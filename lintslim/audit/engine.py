@@ -179,5 +179,5 @@ def run(
     if engine == "dask":
         from lintslim.audit.dask_engine import run_dask
 
-        return run_dask(tasks, options, scheduler)
+        return run_dask(tasks, options, scheduler, jobs)
     return run_local(tasks, options, jobs)
