@@ -481,3 +481,16 @@ def test_every_file_of_ten_corpus_repositories_gets_a_record_and_totals_add_up(t
     assert sum(totals.by_family.values()) == sum(totals.by_severity.values()) == totals.findings
     assert sum(rule.findings for rule in totals.rules.values()) == totals.findings
     assert len(totals.rows) == totals.checked + len(totals.errors)
+
+
+def test_an_html_report_that_cannot_be_written_stops_the_audit_before_it_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "Dockerfile").write_text("FROM alpine:3.20\n")
+    assert main(["audit", str(root), "--no-progress", "--html", str(tmp_path / "missing" / "report.html")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing ran: no summary was printed
+    assert captured.err.count("\n") == 1
+    assert "cannot write the HTML report: no directory" in captured.err

@@ -7,6 +7,7 @@ or checked is a record in the report (and counted in the summary), never the end
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -56,6 +57,8 @@ def run_audit(request: AuditRequest) -> int:
     Ctrl-C stops the pool (work queued is dropped) and reaches `main`, which exits 130.
     """
     work = collect_tasks(request.roots)
+    if request.html is not None:
+        _check_writable(request.html)  # before the run, not after an hour of it
     out: TextIO = open(request.output, "w", encoding="utf-8") if request.output else sys.stdout  # noqa: SIM115
     try:
         reporter: AuditReporter = make_audit_reporter(request.output_format, out, fix=request.options.fix)
@@ -82,6 +85,16 @@ def run_audit(request: AuditRequest) -> int:
     if request.exit_zero or not totals.failing:
         return EXIT_OK
     return EXIT_FINDINGS
+
+
+def _check_writable(path: Path) -> None:
+    directory = path.parent
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; --html needs a file name")
+    if not directory.is_dir():
+        raise InputError(f"{path}: cannot write the HTML report: no directory {directory}")
+    if not os.access(directory, os.W_OK):
+        raise InputError(f"{path}: cannot write the HTML report: {directory} is not writable")
 
 
 def _progress(flag: bool | None, total: int) -> AbstractContextManager[Advance]:

@@ -127,7 +127,7 @@ def _header(totals: AuditTotals) -> str:
         (f"{fixable:,}", "findings with a fix"),
         (f"{len(totals.errors):,}", "files not checked"),
         (f"{len(totals.parse_errors):,}", "files with parse errors"),
-        (f"≈ {_mb(totals.saving_mb)} MB", "estimated MB saved by fixes (largest per file)"),
+        (f"≈ {_mb(totals.saving_mb)} MB", "estimated MB saved by fixes or suggested runtimes (largest per file)"),
         (_percent(totals.multi_stage, totals.profiled), "multi-stage builds (of files parsed)"),
         (_percent(totals.minimal_base, totals.base_known), "minimal final bases (of known bases)"),
     ]
@@ -346,8 +346,8 @@ def _image_charts(totals: AuditTotals) -> str:
         + "</div>"
     )
     charts = (
-        _figure("Estimated MB saved by fix, per rule (estimated)",
-                bar_chart(saving_bars, "Estimated MB saved by fix", NO_ESTIMATE), basis),
+        _figure("Estimated MB saved by fix or suggested runtime, per rule (estimated)",
+                bar_chart(saving_bars, "Estimated MB saved per rule", NO_ESTIMATE), basis),
         _figure("Multi-stage builds and minimal bases", shares,
                 '<p class="note">Minimal: scratch, distroless, Chainguard, Alpine or busybox, a musl or '
                 "<code>-slim</code> image.</p>"),

@@ -189,12 +189,15 @@ def savings_section(totals: AuditTotals, plain: bool) -> RenderableType:
         body.append(
             Text(
                 f"{_mb(totals.saving_mb)} MB in all (estimate), across {_count(len(saving_files), 'file')}, "
-                "if the fixes that change a final base were applied (the largest per file)"
+                "if the fixes that change a final base were applied, or the final stage ran on the runtime "
+                "LS101/LS102 suggest (the largest per file)"
             )
         )
         body.append(largest_savings(saving_files))
     else:
-        body.append(Text("No estimate: no fix changes a final base whose size the knowledge base knows."))
+        body.append(
+            Text("No estimate: no fix or suggested runtime changes a final base whose size the knowledge base knows.")
+        )
     body.append(Text(f"Multi-stage builds: {_share(totals.multi_stage, totals.profiled, 'files parsed')}"))
     body.append(
         Text(f"Minimal final bases: {_share(totals.minimal_base, totals.base_known, 'files whose base is known')}")
