@@ -176,6 +176,16 @@ def test_a_root_that_is_not_a_directory_is_a_usage_error(
     assert err.startswith("lintslim: error:")
 
 
+def test_a_gitignore_pattern_git_rejects_is_skipped_as_git_skips_it(tmp_path: Path) -> None:
+    """A trailing backslash makes a pattern invalid: git matches nothing with it and reads the other lines."""
+    repository = git_repository(tmp_path / "repo")
+    write(repository / ".gitignore", "tmp\\\nDockerfile.local\n")
+    write(repository / "Dockerfile")
+    write(repository / "Dockerfile.local")
+    write(repository / "tmp" / "Dockerfile")
+    assert found(repository) == [(str(repository), "Dockerfile"), (str(repository), "tmp/Dockerfile")]
+
+
 def test_discovery_does_not_import_pathspec_for_check(tmp_path: Path) -> None:
     """`lintslim check` (the pre-commit case) loads neither pathspec nor rich."""
     dockerfile = write(tmp_path / "Dockerfile", ADD_FILE)
@@ -481,6 +491,44 @@ def test_every_file_of_ten_corpus_repositories_gets_a_record_and_totals_add_up(t
     assert sum(totals.by_family.values()) == sum(totals.by_severity.values()) == totals.findings
     assert sum(rule.findings for rule in totals.rules.values()) == totals.findings
     assert len(totals.rows) == totals.checked + len(totals.errors)
+
+
+@pytest.mark.parametrize("output", ["missing/report.json", "."])
+def test_an_output_file_that_cannot_be_written_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    write(tmp_path / "repo" / "Dockerfile", ADD_FILE)
+    code, out, err = audit(capsys, tmp_path / "repo", "-j", "1", "-o", tmp_path / output)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"lintslim: error: {tmp_path / output}: cannot write the report")
+
+
+def test_a_config_given_that_cannot_be_read_is_a_usage_error_not_a_record_per_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "repo" / "Dockerfile", ADD_FILE)
+    write(tmp_path / "bad.yaml", "select: [LS999]\n")
+    for config in (tmp_path / "missing.yaml", tmp_path / "bad.yaml"):
+        code, out, err = audit(capsys, tmp_path / "repo", "-j", "1", "--config", config)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"lintslim: error: {config}")
+        assert err.count("\n") == 1
+
+
+def test_each_run_reads_the_config_files_afresh(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A process that audits twice (a library user, a test) sees a config edited in between."""
+    repository = tmp_path / "repo"
+    write(repository / "Dockerfile", ADD_FILE)
+    write(repository / "svc" / "Dockerfile", ADD_FILE)  # two files: `-j 2` runs a pool (forked from this process)
+    for jobs in ("1", "2"):
+        config = write(repository / ".lintslim.yaml", "ignore: []\n")
+        _, before = audit_records(capsys, repository, "-j", jobs)
+        config.write_text("ignore: [LS503]\n", encoding="utf-8")
+        _, after = audit_records(capsys, repository, "-j", jobs)
+        assert "LS503" in {record["code"] for record in before}
+        assert "LS503" not in {record["code"] for record in after}
 
 
 def test_an_html_report_that_cannot_be_written_stops_the_audit_before_it_runs(

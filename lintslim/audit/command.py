@@ -56,10 +56,11 @@ def run_audit(request: AuditRequest) -> int:
 
     Ctrl-C stops the pool (work queued is dropped) and reaches `main`, which exits 130.
     """
+    _check_config(request.options)  # once, here: not the same error as a record for every file
     work = collect_tasks(request.roots)
     if request.html is not None:
         _check_writable(request.html)  # before the run, not after an hour of it
-    out: TextIO = open(request.output, "w", encoding="utf-8") if request.output else sys.stdout  # noqa: SIM115
+    out = _open_output(request.output)
     try:
         reporter: AuditReporter = make_audit_reporter(request.output_format, out, fix=request.options.fix)
         totals = AuditTotals()
@@ -85,6 +86,24 @@ def run_audit(request: AuditRequest) -> int:
     if request.exit_zero or not totals.failing:
         return EXIT_OK
     return EXIT_FINDINGS
+
+
+def _check_config(options: AuditOptions) -> None:
+    """`--config` names one file for every repository: one that cannot be read or is invalid is a usage error."""
+    if options.config is not None:
+        from lintslim.config import resolve_settings
+        from lintslim.engine.registry import default_registry
+
+        resolve_settings(None, default_registry(), Path(options.config))
+
+
+def _open_output(path: Path | None) -> TextIO:
+    if path is None:
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")  # closed by run_audit
+    except OSError as error:
+        raise InputError(f"{path}: cannot write the report: {error.strerror or error}") from None
 
 
 def _check_writable(path: Path) -> None:

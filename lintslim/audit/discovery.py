@@ -74,7 +74,22 @@ def _read_spec(path: Path) -> GitIgnoreSpec | None:
         return None
     from pathspec import GitIgnoreSpec
 
-    return GitIgnoreSpec.from_lines(lines) if any(line.strip() for line in lines) else None
+    if not any(line.strip() for line in lines):
+        return None
+    try:
+        return GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # a pattern git rejects (a trailing backslash): git skips that line and reads the others
+        return GitIgnoreSpec.from_lines(line for line in lines if _valid_pattern(line))
+
+
+def _valid_pattern(line: str) -> bool:
+    from pathspec import GitIgnoreSpec
+
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

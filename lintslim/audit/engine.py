@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult
-from lintslim.audit.worker import audit_file
+from lintslim.audit.worker import audit_file, worker_for
 
 Work = Callable[[AuditTask, AuditOptions], FileResult]
 InFlight = deque[tuple[list[AuditTask], "Future[list[FileResult]]"]]  # batches submitted, in task order
@@ -165,6 +165,9 @@ def run_local(
     `work` is the per-file function (any picklable function of a task and the options).
     """
     jobs = jobs or default_jobs()
+    # each run reads config files afresh: this process (and the pool's, forked from it) may hold the
+    # settings of an earlier run in the same process (a library user, a test)
+    worker_for.cache_clear()
     if jobs == 1 or len(tasks) < 2:
         for task in tasks:
             yield work(task, options)
