@@ -337,6 +337,26 @@ def test_no_format_shows_a_secret(outputs: dict[str, str], output_format: str) -
         assert secret not in text and secret[len(secret) // 2 :] not in text, f"a secret was printed: {secret[:4]}…"
 
 
+# A secret ARG default that ends up in the final base's name: the image is sized (any golang tag is)
+# and its fix moves it, so the name reaches the summary's largest savings and the page's files table.
+SECRET_TAG = "ghp_" + "Kq3ZrT8mWv2LxN9pBd4HsY7cJf1GtE6aUo5R"
+SECRET_BASE = f"ARG TAG={SECRET_TAG}\nFROM golang:${{TAG}}\n" + GO_SINGLE_STAGE.split("\n", 1)[1].replace(
+    "RUN go", "RUN CGO_ENABLED=0 go"
+)
+
+
+def test_a_secret_in_the_base_images_name_is_masked(tmp_path: Path) -> None:
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "Dockerfile").write_text(SECRET_BASE, encoding="utf-8")
+    (repository / "go.mod").write_text("module example.com/app\n\ngo 1.22\n", encoding="utf-8")
+    page = tmp_path / "report.html"
+    summary = audit([repository], "summary", tmp_path / "summary.txt", "--jobs", "1", "--html", str(page))
+    assert "golang:ghp_" in summary and "Largest estimated savings" in summary  # the name is shown, masked
+    for text in (summary, page.read_text(encoding="utf-8")):
+        assert SECRET_TAG not in text and SECRET_TAG[len(SECRET_TAG) // 2 :] not in text
+
+
 # --fix
 
 

@@ -16,8 +16,8 @@ follows from what is known (the image's language, or the linkage the artifact mo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from lintslim.analysis.artifacts import Artifacts, analyze
 from lintslim.engine.fixes import Fix
@@ -57,6 +57,10 @@ class Saving:
     # fix, and `to_image` is the runtime the rule suggests for the toolchain image (see `Suggestion`)
     kind: str = "fix"
 
+    def masked(self, scrub: Callable[[str], str]) -> Saving:
+        """The saving with secrets scrubbed from the image names (an `ARG` default may be one)."""
+        return replace(self, from_image=scrub(self.from_image), to_image=scrub(self.to_image), basis=scrub(self.basis))
+
 
 @dataclass(frozen=True)
 class ImageProfile:
@@ -67,6 +71,14 @@ class ImageProfile:
     minimal_base: bool | None  # scratch, static, distroless, slim or alpine; None when the base is unknown
     base_size_mb: float | None = None  # the final base's size, when the knowledge base has a sourced figure
     size_basis: str | None = None  # the source, figure and date of that size
+
+    def masked(self, scrub: Callable[[str], str]) -> ImageProfile:
+        """The profile with secrets scrubbed from the base's name and basis (an `ARG` default may be one)."""
+        return replace(
+            self,
+            final_base=scrub(self.final_base) if self.final_base is not None else None,
+            size_basis=scrub(self.size_basis) if self.size_basis is not None else None,
+        )
 
 
 @dataclass(frozen=True)

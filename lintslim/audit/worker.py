@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lintslim.analysis.savings import estimate_savings, image_profile
+from lintslim.analysis.savings import ImageProfile, Saving, estimate_savings, image_profile
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult, Finding
 from lintslim.config import ConfigError, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry, default_registry
@@ -112,6 +112,11 @@ def _result(
             )
         )
     dockerfile = report.dockerfile
+    image: ImageProfile | None = None
+    savings: tuple[Saving, ...] = ()
+    if dockerfile is not None:  # image names are masked too: a base's name may come from a secret ARG default
+        image = image_profile(dockerfile).masked(redactor.scrub)
+        savings = tuple(saving.masked(redactor.scrub) for saving in estimate_savings(dockerfile, report.diagnostics))
     return FileResult(
         task.path,
         task.repository,
@@ -119,8 +124,8 @@ def _result(
         findings=tuple(findings),
         failing=fails(report),
         parse_error=any(d.code == PARSE_ERROR for d in report.diagnostics),
-        image=image_profile(dockerfile) if dockerfile is not None else None,
-        savings=tuple(estimate_savings(dockerfile, report.diagnostics)) if dockerfile is not None else (),
+        image=image,
+        savings=savings,
         fixed=tuple(sorted(report.applied.items())),
         created=created,
         written=written,
