@@ -31,17 +31,21 @@ from lintslim.audit.aggregate import AuditTotals
 from lintslim.audit.model import FileResult, Finding
 from lintslim.audit.summary import SummaryReporter
 from lintslim.cli import main
+from lintslim.knowledge.images import image_facts
+from lintslim.syntax.image import parse_image
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 FORMATS = ("summary", "json", "jsonl", "sarif")
+DISTROLESS_STATIC = "gcr.io/distroless/static-debian13"
 
-GO_SINGLE_STAGE = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD ["/app"]\n'
+GO_SINGLE_STAGE = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /app .\nCMD ["/app"]\n'
+GO_MOD = "module example.com/app\n\ngo 1.22\n"  # with it, LS101's fix moves to a sized base: a saving
 NODE_SHELL_FORM = "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCMD node app.js\n"
 UNTERMINATED_HEREDOC = "FROM alpine:3.20\nRUN <<EOF\necho never closed\n"
 CLEAN = 'FROM alpine:3.20\nUSER 65534\nCMD ["true"]\n'
 
 TREE: dict[str, dict[str, str]] = {
-    "alpha": {"Dockerfile": GO_SINGLE_STAGE, "web/Dockerfile": NODE_SHELL_FORM},
+    "alpha": {"Dockerfile": GO_SINGLE_STAGE, "go.mod": GO_MOD, "web/Dockerfile": NODE_SHELL_FORM},
     "beta": {"Dockerfile": SECRET_DOCKERFILE},
     "gamma": {"Dockerfile": UNTERMINATED_HEREDOC, "empty/Dockerfile": "\n"},
     "delta": {".lintslim.yaml": "select: [\n", "Dockerfile": NODE_SHELL_FORM},
@@ -94,6 +98,14 @@ def _relative(record: dict[str, Any], tree: Path) -> str:
     return Path(record["path"]).relative_to(tree).as_posix()
 
 
+def size(image: str) -> float:
+    """The knowledge base's size for an image."""
+    reference = parse_image(image)
+    facts = image_facts(reference) if reference is not None else None
+    assert facts is not None and facts.size_mb is not None
+    return facts.size_mb
+
+
 def sarif_validator() -> Any:
     jsonschema = pytest.importorskip("jsonschema", reason="jsonschema validates SARIF against the official schema")
     return jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
@@ -119,6 +131,8 @@ def test_records_carry_repository_path_finding_and_saving(tree: Path, records: l
     assert all(record["repository"] == str(tree / _relative(record, tree).split("/")[0]) for record in records)
     go = [r for r in findings if _relative(r, tree) == "alpha/Dockerfile" and r["code"] == "LS101"]
     assert len(go) == 1 and go[0]["line"] == 4 and go[0]["fix"]["applicability"] == "unsafe"
+    assert go[0]["estimated_saving_mb"] == pytest.approx(size("golang:1.22") - size(DISTROLESS_STATIC), abs=0.1)
+    assert all(r["estimated_saving_mb"] is None for r in findings if r is not go[0])
     assert any(r["code"] == "LS900" for r in findings if _relative(r, tree) == "gamma/Dockerfile")
 
 
@@ -340,16 +354,14 @@ def test_no_format_shows_a_secret(outputs: dict[str, str], output_format: str) -
 # A secret ARG default that ends up in the final base's name: the image is sized (any golang tag is)
 # and its fix moves it, so the name reaches the summary's largest savings and the page's files table.
 SECRET_TAG = "ghp_" + "Kq3ZrT8mWv2LxN9pBd4HsY7cJf1GtE6aUo5R"
-SECRET_BASE = f"ARG TAG={SECRET_TAG}\nFROM golang:${{TAG}}\n" + GO_SINGLE_STAGE.split("\n", 1)[1].replace(
-    "RUN go", "RUN CGO_ENABLED=0 go"
-)
+SECRET_BASE = f"ARG TAG={SECRET_TAG}\nFROM golang:${{TAG}}\n" + GO_SINGLE_STAGE.split("\n", 1)[1]
 
 
 def test_a_secret_in_the_base_images_name_is_masked(tmp_path: Path) -> None:
     repository = tmp_path / "repo"
     (repository / ".git").mkdir(parents=True)
     (repository / "Dockerfile").write_text(SECRET_BASE, encoding="utf-8")
-    (repository / "go.mod").write_text("module example.com/app\n\ngo 1.22\n", encoding="utf-8")
+    (repository / "go.mod").write_text(GO_MOD, encoding="utf-8")
     page = tmp_path / "report.html"
     summary = audit([repository], "summary", tmp_path / "summary.txt", "--jobs", "1", "--html", str(page))
     assert "golang:ghp_" in summary and "Largest estimated savings" in summary  # the name is shown, masked
