@@ -369,6 +369,24 @@ def test_a_secret_in_the_base_images_name_is_masked(tmp_path: Path) -> None:
         assert SECRET_TAG not in text and SECRET_TAG[len(SECRET_TAG) // 2 :] not in text
 
 
+# A repository's names are not ours: control characters in them are shown, not sent to the terminal.
+HOSTILE_NAME = "evil\x1b]0;owned\x07\x1b[2J"  # sets the terminal's title, clears the screen
+
+
+def test_summary_shows_control_characters_in_names_instead_of_sending_them(tmp_path: Path) -> None:
+    repository = tmp_path / HOSTILE_NAME
+    (repository / ".git").mkdir(parents=True)
+    (repository / "Dockerfile").write_text(GO_SINGLE_STAGE, encoding="utf-8")
+    (repository / "go.mod").write_text(GO_MOD, encoding="utf-8")
+    (repository / "bad" / "Dockerfile").parent.mkdir()
+    (repository / "bad" / "Dockerfile").write_bytes(b"FROM alpine\nRUN \xff\n")
+    summary = audit([tmp_path], "summary", tmp_path / "summary.txt", "--jobs", "1")
+    assert "Largest estimated savings" in summary and "could not be checked (1)" in summary
+    assert not {"\x1b", "\x07"} & set(summary)
+    unwrapped = "".join(line.strip() for line in summary.splitlines())
+    assert unwrapped.count("evil\\x1b]0;owned\\x07\\x1b[2J") == 3  # worst repositories, unchecked, savings
+
+
 # --fix
 
 

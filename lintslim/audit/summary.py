@@ -27,6 +27,9 @@ PLAIN_WIDTH = 80
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", "style": "dim"}
 ESTIMATE_BASIS = "estimates from the knowledge base's image sizes (uncompressed, linux/amd64, each with its source)"
 FAMILY_TITLES = {family.slug: family.title for family in Family}
+# Control characters (C0, DEL, C1) in a path or message are shown escaped, never sent to the terminal:
+# an audited repository's names are not ours, and an escape sequence in one could rewrite the screen.
+CONTROL_CHARACTERS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 class SummaryReporter:
@@ -169,7 +172,7 @@ def repository_table(totals: AuditTotals, rows: list[tuple[str, Sequence[int]]],
         table.add_column(headers[column], justify="right", no_wrap=True, min_width=len(headers[column]))
     for name, counts in rows:
         shown_name = os.path.relpath(name, common) if common else name
-        table.add_row(shown_name, *(f"{counts[column]:,}" if counts[column] else "-" for column in kept))
+        table.add_row(printable(shown_name), *(f"{counts[column]:,}" if counts[column] else "-" for column in kept))
     return _titled(f"Worst repositories ({shown}{f', under {common}' if common else ''})", table)
 
 
@@ -177,7 +180,7 @@ def listing(title: str, lines: Sequence[str], limit: int = LISTED) -> Renderable
     from rich.text import Text
 
     more = [Text(f"... and {len(lines) - limit:,} more", style="dim")] if len(lines) > limit else []
-    return _section(f"{title} ({len(lines):,})", [*(Text(line) for line in lines[:limit]), *more])
+    return _section(f"{title} ({len(lines):,})", [*(Text(printable(line)) for line in lines[:limit]), *more])
 
 
 def savings_section(totals: AuditTotals, plain: bool) -> RenderableType:
@@ -211,7 +214,7 @@ def largest_savings(rows: Iterable[FileRow]) -> RenderableType:
 
     largest = sorted(rows, key=lambda row: (-row.saving_mb, row.path))[:LARGEST_SAVINGS]
     lines = [f"{_mb(row.saving_mb):>7} MB  {row.path} (from {row.final_base or 'an unknown base'})" for row in largest]
-    return _section("Largest estimated savings", [Text(line) for line in lines])
+    return _section("Largest estimated savings", [Text(printable(line)) for line in lines])
 
 
 def fixes_section(totals: AuditTotals, plain: bool) -> RenderableType:
@@ -246,6 +249,11 @@ def rule_names(codes: Iterable[str]) -> dict[str, str]:
 
     registry = default_registry()
     return {code: rule.name for code in codes if (rule := registry.exact(code)) is not None}
+
+
+def printable(text: str) -> str:
+    """The text with its control characters escaped (`\\x1b`): one line, nothing the terminal acts on."""
+    return text.translate(CONTROL_CHARACTERS)
 
 
 def _section(heading: str, body: Sequence[RenderableType]) -> RenderableType:
