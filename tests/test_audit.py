@@ -309,6 +309,25 @@ def test_an_unreadable_file_is_an_error_record(tmp_path: Path, capsys: pytest.Ca
     assert [record["error"] for record in records if "error" in record] == [f"{locked}: permission denied"]
 
 
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses file names that are not UTF-8")
+@pytest.mark.parametrize("output_format", ["json", "jsonl", "sarif", "summary"])
+def test_a_file_name_that_is_not_utf8_is_checked_and_every_output_can_write_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    """An old repository's Latin-1 directory name: the file is checked and shown with U+FFFD for the byte."""
+    root = tmp_path / "repo"
+    latin1 = Path(os.fsdecode(bytes(root) + b"/caf\xe9"))
+    write(latin1 / "Dockerfile", ADD_FILE)
+    write(latin1 / "Dockerfile.empty", "")  # an error record: the summary lists it by path
+    write(root / "ok" / "Dockerfile", ADD_FILE)
+    report, html = tmp_path / "report", tmp_path / "report.html"
+    code, out, err = audit(capsys, root, "-j", "2", "--output-format", output_format, "-o", report, "--html", html)
+    assert (code, out, err) == (1, "", "")
+    text = report.read_text(encoding="utf-8")
+    assert "caf\ufffd" in text
+    assert "caf\ufffd" in html.read_text(encoding="utf-8")
+
+
 # --- the same answers as `lintslim check` ----------------------------------------------------------
 
 

@@ -57,9 +57,21 @@ class Finding:
     fix: dict[str, Any] | None = None  # as the `json` format writes it (applicability, title, edits), masked
 
 
+def printable(text: str) -> str:
+    """`text` as any output can write it: a file name's bytes that are not UTF-8 (which Python keeps as lone
+    surrogates, so that the file can still be opened) become U+FFFD, as `ls` shows them."""
+    if text.isascii():
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the bytes of a POSIX file name
+    except UnicodeEncodeError:  # a lone surrogate of another origin (a Windows file name)
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 @dataclass(frozen=True)
 class FileResult:
-    """Everything one file contributes to the report."""
+    """Everything one file contributes to the report, its text fit for any output (see `printable`)."""
 
     path: str
     repository: str
@@ -76,3 +88,14 @@ class FileResult:
     written: bool = False  # the Dockerfile was rewritten with fixes
     problems: tuple[str, ...] = ()  # fixes rolled back, a file changed on disk meanwhile
     seconds: float = 0.0  # time spent on the file in the worker
+
+    def __post_init__(self) -> None:
+        # the one place every result passes (the worker's, an engine's error record, a path shown as found)
+        for name in ("path", "repository", "relative", "error"):
+            value = getattr(self, name)
+            if value is not None and not value.isascii():
+                object.__setattr__(self, name, printable(value))
+        for name in ("created", "problems"):
+            values = getattr(self, name)
+            if not all(value.isascii() for value in values):
+                object.__setattr__(self, name, tuple(map(printable, values)))
