@@ -246,19 +246,19 @@ def check_roots(roots: Sequence[str]) -> None:
             raise InputError(f"{root}: {reason}")
 
 
-def discover_tasks(roots: Sequence[str]) -> list[AuditTask]:
-    """Every Dockerfile under the roots, once, in a stable order: by repository, then by path."""
+def _discover(roots: Sequence[str]) -> Discovery:
     check_roots(roots)
     discovery = Discovery()
     for root in roots:
         discovery.add_root(root)
-    return list(discovery.tasks())
+    return discovery
+
+
+def discover_tasks(roots: Sequence[str]) -> list[AuditTask]:
+    """Every Dockerfile under the roots, once, in a stable order: by repository, then by path."""
+    return list(_discover(roots).tasks())
 
 
 def repositories(roots: Sequence[str]) -> list[Repository]:
     """The repositories under the roots (each root, then the git repositories nested below it)."""
-    check_roots(roots)
-    discovery = Discovery()
-    for root in roots:
-        discovery.add_root(root)
-    return [repository for repository, _ in discovery.repositories]
+    return [repository for repository, _ in _discover(roots).repositories]
