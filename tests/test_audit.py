@@ -186,6 +186,17 @@ def test_a_gitignore_pattern_git_rejects_is_skipped_as_git_skips_it(tmp_path: Pa
     assert found(repository) == [(str(repository), "Dockerfile"), (str(repository), "tmp/Dockerfile")]
 
 
+def test_a_repository_its_parent_ignores_is_still_audited(tmp_path: Path) -> None:
+    """A workspace whose .gitignore lists the repositories cloned into it (`repos/`): each is its own repository."""
+    workspace = git_repository(tmp_path / "workspace")
+    write(workspace / ".gitignore", "repos/\n")
+    write(workspace / "Dockerfile")
+    nested = git_repository(workspace / "repos" / "api")
+    write(nested / "Dockerfile")
+    write(workspace / "repos" / "loose" / "Dockerfile")  # ignored, and not a repository
+    assert found(workspace) == [(str(workspace), "Dockerfile"), (str(nested), "Dockerfile")]
+
+
 def test_discovery_does_not_import_pathspec_for_check(tmp_path: Path) -> None:
     """`lintslim check` (the pre-commit case) loads neither pathspec nor rich."""
     dockerfile = write(tmp_path / "Dockerfile", ADD_FILE)

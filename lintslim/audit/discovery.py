@@ -126,10 +126,11 @@ def walk_repository(path: str, root_real: str, prefix: str, ignores: Ignores) ->
             below = os.path.join(directory, name)
             if name in AUDIT_SKIPPED_DIRECTORIES or os.path.islink(below):
                 continue
-            if ignores.ignored(_joined(prefix, _joined(relative_directory, name)), directory=True):
-                continue
-            if os.path.lexists(os.path.join(below, ".git")):
+            if os.path.lexists(os.path.join(below, ".git")):  # its own repository, whatever the parent ignores
                 walk.nested.append(below)
+                continue
+            if ignores.ignored(_joined(prefix, _joined(relative_directory, name)), directory=True):
+                walk.nested += repositories_below(below)  # a workspace may ignore the repositories cloned in it
                 continue
             kept.append(name)
             in_force[below] = ignores
@@ -138,6 +139,23 @@ def walk_repository(path: str, root_real: str, prefix: str, ignores: Ignores) ->
         if any(name in TEMPLATE_NAMES for name in files):
             walk.candidates += _template_candidates(directory, path, root_real)
     return walk
+
+
+def repositories_below(directory: str) -> list[str]:
+    """The git repositories inside an ignored directory (none of its own files count)."""
+    found = []
+    for below, subdirectories, _ in os.walk(directory, followlinks=False):
+        kept = []
+        for name in sorted(subdirectories):
+            path = os.path.join(below, name)
+            if name in AUDIT_SKIPPED_DIRECTORIES or os.path.islink(path):
+                continue
+            if os.path.lexists(os.path.join(path, ".git")):
+                found.append(path)
+            else:
+                kept.append(name)
+        subdirectories[:] = kept
+    return found
 
 
 def _candidates(
