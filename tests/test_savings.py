@@ -152,6 +152,25 @@ def test_an_arg_resolved_base_is_profiled_as_resolved() -> None:
     assert unresolved.final_base is None and unresolved.base_size_mb is None
 
 
+@pytest.mark.parametrize(
+    ("base", "minimal"),
+    [
+        ("scratch", True),
+        ("alpine:3.20", True),
+        ("gcr.io/distroless/static-debian13", True),
+        ("python:3.12-slim", True),
+        ("debian:bookworm-slim", True),  # a -slim image, as the report's note says
+        ("debian:bookworm", False),
+        ("golang:1.22-alpine", False),  # musl, but a 215 MB toolchain: not a minimal final base
+        ("rust:1-alpine", False),
+        ("cgr.dev/chainguard/go:latest", False),  # a Chainguard image, but the Go toolchain
+        ("rust:1-slim", False),
+    ],
+)
+def test_a_minimal_base_is_a_small_runtime_never_a_toolchain(base: str, minimal: bool) -> None:
+    assert image_profile(parse(f"FROM {base}\n")).minimal_base is minimal
+
+
 def test_an_unknown_base_has_no_figure() -> None:
     profile = image_profile(parse("FROM example.com/mycorp/runtime:3\n"))
     assert profile.final_base == "example.com/mycorp/runtime:3"

@@ -68,7 +68,7 @@ class ImageProfile:
 
     final_base: str | None  # the final stage's root image as written (`golang:1.22`); None when unresolved
     multi_stage: bool  # more than one stage contributes to the final image
-    minimal_base: bool | None  # scratch, static, distroless, slim or alpine; None when the base is unknown
+    minimal_base: bool | None  # a small runtime base (`is_minimal`); None when the base is unknown
     base_size_mb: float | None = None  # the final base's size, when the knowledge base has a sourced figure
     size_basis: str | None = None  # the source, figure and date of that size
 
@@ -115,7 +115,15 @@ def size_basis(facts: ImageFacts) -> str | None:
 
 
 def is_minimal(facts: ImageFacts) -> bool:
-    return facts.family in MINIMAL_FAMILIES or facts.libc == "musl" or "slim" in facts.id
+    """A small runtime base: scratch, distroless, Chainguard, Alpine, busybox, a musl or `-slim` image.
+
+    Never a toolchain, however small its family (`golang:alpine`, `cgr.dev/chainguard/go`): shipping
+    one is what LS101 and LS102 report.
+    """
+    if facts.is_toolchain:
+        return False
+    slim = "slim" in facts.id or "slim" in facts.key.rpartition(":")[2].split("-")  # `debian:bookworm-slim`
+    return facts.family in MINIMAL_FAMILIES or facts.libc == "musl" or slim
 
 
 def image_label(image: ImageRef) -> str:

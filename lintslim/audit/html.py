@@ -350,7 +350,7 @@ def _image_charts(totals: AuditTotals) -> str:
                 bar_chart(saving_bars, "Estimated MB saved per rule", NO_ESTIMATE), basis),
         _figure("Multi-stage builds and minimal bases", shares,
                 '<p class="note">Minimal: scratch, distroless, Chainguard, Alpine or busybox, a musl or '
-                "<code>-slim</code> image.</p>"),
+                "<code>-slim</code> image; never a toolchain (<code>golang:alpine</code> is not).</p>"),
     )  # fmt: skip
     return f'<section id="images"><h2>Images</h2><div class="charts">{"".join(charts)}</div></section>'
 
