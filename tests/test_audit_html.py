@@ -489,6 +489,16 @@ def test_every_figure_in_megabytes_is_labelled_an_estimate() -> None:
         assert "estimat" in context or "est." in context, match.group(0)
 
 
+def test_no_saving_is_no_estimate_not_zero_megabytes() -> None:
+    totals = AuditTotals()
+    totals.add(
+        FileResult("repo/Dockerfile", "repo", "Dockerfile", image=ImageProfile("example.com/app:1", False, None))
+    )
+    page = render_html(totals)
+    assert "0.0 MB" not in page
+    assert re.search(r'<span class="value">no estimate</span><span class="label">estimated MB saved', page)
+
+
 def test_no_secret_reaches_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "repo" / "Dockerfile", SECRET_DOCKERFILE)
     report = tmp_path / "report.html"

@@ -127,7 +127,10 @@ def _header(totals: AuditTotals) -> str:
         (f"{fixable:,}", "findings with a fix"),
         (f"{len(totals.errors):,}", "files not checked"),
         (f"{len(totals.parse_errors):,}", "files with parse errors"),
-        (f"≈ {_mb(totals.saving_mb)} MB", "estimated MB saved by fixes or suggested runtimes (largest per file)"),
+        (
+            f"≈ {_mb(totals.saving_mb)} MB" if totals.saving_mb else "no estimate",
+            "estimated MB saved by fixes or suggested runtimes (largest per file)",
+        ),
         (_percent(totals.multi_stage, totals.profiled), "multi-stage builds (of files parsed)"),
         (_percent(totals.minimal_base, totals.base_known), "minimal final bases (of known bases)"),
     ]
