@@ -26,7 +26,13 @@ class SourceFile:
     mtime_ns: int | None = None  # to notice a file that changed on disk before a fix is written
 
 
-NOT_DOCKERFILE_SUFFIXES = (".dockerignore", ".md", ".orig", ".rej", ".swp", ".bak")
+# Not Dockerfiles though named like them: ignore files, docs, leftovers of patches and editors, and
+# templates a generator turns into Dockerfiles (docker-library's `Dockerfile.template`, Jinja, ERB):
+# BuildKit would reject most of them.  A file named on the command line is checked whatever its name.
+NOT_DOCKERFILE_SUFFIXES = (
+    ".dockerignore", ".md", ".orig", ".rej", ".swp", ".bak",
+    ".template", ".tmpl", ".tpl", ".j2", ".jinja", ".jinja2", ".erb",
+)  # fmt: skip
 # `Dockerfile-*` / `Dockerfile_*` are also the names of code about Dockerfiles (`Dockerfile_test.go`)
 _CODE_SUFFIXES = (".py", ".go", ".js", ".ts", ".rs", ".java", ".rb", ".sh", ".json", ".yaml", ".yml", ".toml", ".txt")
 

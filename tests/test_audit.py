@@ -572,3 +572,17 @@ def test_an_html_report_that_cannot_be_written_stops_the_audit_before_it_runs(
     assert captured.out == ""  # nothing ran: no summary was printed
     assert captured.err.count("\n") == 1
     assert "cannot write the HTML report: no directory" in captured.err
+
+
+def test_templates_are_left_out_of_walks_but_checked_when_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docker-library's `Dockerfile.template` is a jq template, not a Dockerfile: walks pass over it."""
+    repository = git_repository(tmp_path / "repo")
+    write(repository / "Dockerfile")
+    template = write(repository / "Dockerfile-alpine.template", "FROM alpine:{{ .version }}\n{{ if .x }}\n")
+    write(repository / "Dockerfile.j2", "FROM {{ base }}\n{% for p in packages %}\n")
+    assert found(repository) == [(str(repository), "Dockerfile")]
+    assert main(["check", "--output-format", "concise", str(repository)]) == 0
+    assert main(["check", "--output-format", "concise", str(template)]) == 1  # named: checked as it is
+    assert "LS900" in capsys.readouterr().out

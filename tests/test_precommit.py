@@ -186,3 +186,19 @@ def test_the_fix_hook_rewrites_the_fixable_file_and_a_second_run_passes(
     config.write_text(config.read_text().replace("id: lintslim-fix", "id: lintslim"))
     check = _run_hook(project, environment, "lintslim", "Dockerfile.fixable")
     assert check.returncode == 0, _output(check)
+
+
+def test_the_hooks_exclude_what_directory_walks_pass_over() -> None:
+    """pre-commit names files explicitly, so its `exclude` must leave out the names `check DIR` skips."""
+    import re
+
+    from ruamel.yaml import YAML
+
+    from lintslim.files import NOT_DOCKERFILE_SUFFIXES
+
+    hooks = YAML(typ="safe").load((REPOSITORY_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    for hook in hooks:
+        exclude = re.compile(hook["exclude"])
+        for suffix in NOT_DOCKERFILE_SUFFIXES:
+            assert exclude.search(f"Dockerfile{suffix}"), (hook["id"], suffix)
+        assert not exclude.search("Dockerfile.dev")
