@@ -302,7 +302,8 @@ def test_summary_labels_savings_as_estimates(outputs: dict[str, str]) -> None:
     savings = outputs["summary"].split("Estimated savings\n")[1]
     assert "Basis: estimates from the knowledge base" in savings
     assert "Multi-stage builds: 0 of 5 files parsed (0%)" in savings
-    assert "Est. MB: the MB its fixes would save" in outputs["summary"]
+    caption = " ".join(outputs["summary"].split("Est. MB: ")[1].split("\n\n")[0].split())
+    assert caption.startswith("the MB its fixes (or the runtime it suggests) would save, summed over files; estimates")
 
 
 def test_summary_off_a_terminal_is_plain_80_columns(outputs: dict[str, str]) -> None:
@@ -477,7 +478,7 @@ def test_summary_lists_the_first_files_and_counts_the_rest() -> None:
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=SKIP_REASON)
 def test_corpus_repositories_agree_across_formats(tmp_path: Path) -> None:
-    tree = build_tree(tmp_path / "corpus", repositories=8, files_per_repository=6)
+    tree = build_tree(tmp_path / "corpus", files_per_repository=3)  # every repository: the first few have no finding
     roots = [str(path) for path in sorted(tree.iterdir())]
 
     def run(output_format: str) -> str:

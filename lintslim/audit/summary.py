@@ -121,7 +121,9 @@ def family_table(totals: AuditTotals, plain: bool) -> RenderableType:
 
 def rule_table(totals: AuditTotals, plain: bool) -> RenderableType:
     table = _table(plain)
-    table.caption = f"Est. MB: the MB its fixes would save, summed over files; {ESTIMATE_BASIS}."
+    table.caption = (
+        f"Est. MB: the MB its fixes (or the runtime it suggests) would save, summed over files; {ESTIMATE_BASIS}."
+    )
     table.caption_justify = "left"
     table.add_column("Rule", no_wrap=True, min_width=5)
     table.add_column("Name", overflow="ellipsis", no_wrap=True, min_width=10)
