@@ -66,7 +66,7 @@ def audit(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def records(completed: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
-    assert completed.returncode in (0, 1), completed.stderr
+    assert completed.returncode in (0, 1, 2), completed.stderr  # 2: a file could not be checked (a record)
     assert "Traceback" not in completed.stderr
     assert "Warning" not in completed.stderr
     parsed: list[dict[str, object]] = json.loads(completed.stdout)
@@ -134,7 +134,7 @@ def test_relative_roots_from_another_directory(tmp_path: Path, scheduler: str) -
 def test_corpus_repositories_equal_the_local_pool(tmp_path: Path, scheduler: str) -> None:
     if not CORPUS.is_dir():
         pytest.skip(SKIP_REASON)
-    tree = build_tree(tmp_path / "corpus", repositories=25)
+    tree = build_tree(tmp_path / "corpus", files_per_repository=10)  # every repository, a few files each
     roots = sorted(path for path in tree.iterdir() if path.is_dir())
     found = assert_same_audit(*roots, cwd=tmp_path, scheduler=scheduler)
     assert len({record["repository"] for record in found}) > 10

@@ -1,8 +1,9 @@
 """`lintslim audit ROOT...`: discover, check in parallel, and report across repositories.
 
 Exit codes: 0 no finding at or above `fail-on`; 1 findings remain; 2 a usage or configuration
-error, a root that is not a directory, or no Dockerfile under any root.  A file that cannot be read
-or checked is a record in the report (and counted in the summary), never the end of the run.
+error, a root that is not a directory, no Dockerfile under any root, or a file that could not be read
+or checked.  Such a file is a record in the report (and counted in the summary), never the end of
+the run: the report is complete, and the exit code says it has holes, as `check`'s does.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def run_audit(request: AuditRequest) -> int:
             out.close()
     if request.options.fix and request.output_format != "summary":
         sys.stderr.write(fixes_line(totals) + "\n")  # the summary has its own section; other formats list findings
+    if totals.errors:
+        return EXIT_ERROR
     if request.exit_zero or not totals.failing:
         return EXIT_OK
     return EXIT_FINDINGS
