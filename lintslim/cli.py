@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from lintslim import __version__
-from lintslim.audit.formats import AUDIT_FORMATS
+from lintslim.audit import AUDIT_FORMATS
 from lintslim.config import ConfigError, Overrides, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
 from lintslim.engine.rule import Rule, Severity

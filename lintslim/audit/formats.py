@@ -36,8 +36,6 @@ from typing import Any, Protocol, TextIO
 from lintslim.audit.aggregate import AuditTotals
 from lintslim.audit.model import FileResult, Finding
 
-AUDIT_FORMATS = ("summary", "json", "jsonl", "sarif")
-
 
 class AuditReporter(Protocol):
     def write(self, result: FileResult) -> None: ...
