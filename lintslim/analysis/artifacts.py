@@ -135,10 +135,19 @@ class Artifacts:
             yield from self.carried(instruction)
 
 
+_MEMO_KEY = ("artifacts", -1)
+
+
+def cached_artifacts(dockerfile: Dockerfile) -> Artifacts | None:
+    """The artifact model the rules already worked out for this document (with its build context), if any."""
+    cached = dockerfile.memo.get(_MEMO_KEY)
+    return cached[1] if isinstance(cached, tuple) and isinstance(cached[1], Artifacts) else None
+
+
 def artifacts(ctx: RuleContext) -> Artifacts:
     """The artifact model of the checked Dockerfile (computed once per document and build context)."""
     memo = ctx.dockerfile.memo
-    key = ("artifacts", -1)
+    key = _MEMO_KEY
     cached = memo.get(key)
     if isinstance(cached, tuple) and cached[0] == ctx.context_dir:
         result = cached[1]

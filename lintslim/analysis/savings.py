@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from lintslim.analysis.artifacts import Artifacts, analyze
+from lintslim.analysis.artifacts import Artifacts, analyze, cached_artifacts
 from lintslim.engine.fixes import Fix
 from lintslim.engine.rule import Diagnostic
 from lintslim.knowledge.images import ImageFacts, image_facts, knowledge_base
@@ -38,7 +38,6 @@ _LANGUAGE_RUNTIMES = {"python": "Python", "node": "Node.js", "java": "Java", "do
 # Languages whose runtime depends on how the binaries are linked (static or glibc).
 _LINKED_LANGUAGES = frozenset({"go", "rust", "c"})
 _LINKAGE_WORDS = {"static": "statically linked binaries", "glibc": "glibc-linked binaries"}
-_ARTIFACTS_MEMO = ("artifacts", -1)  # where lintslim.analysis.artifacts.artifacts keeps the rules' model
 
 
 @dataclass(frozen=True)
@@ -293,10 +292,8 @@ def _runtime_by_linkage(dockerfile: Dockerfile, stage: int) -> tuple[str | None,
 def _artifact_model(dockerfile: Dockerfile) -> Artifacts:
     """The artifact model the rules worked out for this document (with the build context they read),
     else one read from the Dockerfile alone."""
-    cached = dockerfile.memo.get(_ARTIFACTS_MEMO)
-    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[1], Artifacts):
-        return cached[1]
-    return analyze(dockerfile)
+    cached = cached_artifacts(dockerfile)
+    return cached if cached is not None else analyze(dockerfile)
 
 
 def _base_regions(dockerfile: Dockerfile) -> list[Span]:
