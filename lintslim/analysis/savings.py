@@ -144,12 +144,7 @@ def image_profile(dockerfile: Dockerfile) -> ImageProfile:
     image = graph.root_image(final)
     if image is None:
         return ImageProfile(None, multi_stage, None)
-    facts = image_facts(image)
-    if facts is None:
-        return ImageProfile(image_label(image), multi_stage, None)
-    basis = size_basis(facts)
-    size = facts.size_mb if basis is not None else None
-    return ImageProfile(image_label(image), multi_stage, is_minimal(facts), size, basis)
+    return _profile_of(image, multi_stage)
 
 
 def base_changes(
@@ -178,7 +173,9 @@ def base_changes(
     return changes
 
 
-def estimate_savings(dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic]) -> list[Saving]:
+def estimate_savings(
+    dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic], before: ImageProfile | None = None
+) -> list[Saving]:
     """For each finding whose fix changes the final base: the base's size less the new base's size.
 
     When no fix changes the base, one "suggested" saving for the first LS101/LS102 finding whose
@@ -186,7 +183,7 @@ def estimate_savings(dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic]) 
     since the base can only change once.  No saving when either size is unknown, or when the new
     base is not smaller.
     """
-    before = image_profile(dockerfile)
+    before = before or image_profile(dockerfile)
     if before.base_size_mb is None or before.final_base is None:
         return []  # nothing to subtract from: no fix is applied at all
     changes = base_changes(dockerfile, diagnostics, before)
@@ -198,19 +195,18 @@ def estimate_savings(dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic]) 
 
 def saving_of(before: ImageProfile, change: BaseChange) -> Saving | None:
     """The saving of one base change, positive or not; None when a size is unknown."""
-    after = change.after
+    return _saving(change.diagnostic.code, change.line, before, change.after, "fix", "")
+
+
+def _saving(code: str, line: int, before: ImageProfile, after: ImageProfile, kind: str, why: str) -> Saving | None:
+    """`before`'s base size less `after`'s, with both bases' basis (after `why`); None when a size is unknown."""
     if before.base_size_mb is None or after.base_size_mb is None:
         return None
     assert before.final_base is not None and after.final_base is not None
+    basis = f"{why}{before.final_base}: {before.size_basis}; {after.final_base}: {after.size_basis}"
+    saved = round(before.base_size_mb - after.base_size_mb, 1)
     return Saving(
-        change.diagnostic.code,
-        change.line,
-        before.final_base,
-        after.final_base,
-        round(before.base_size_mb - after.base_size_mb, 1),
-        f"{before.final_base}: {before.size_basis}; {after.final_base}: {after.size_basis}",
-        before.base_size_mb,
-        after.base_size_mb,
+        code, line, before.final_base, after.final_base, saved, basis, before.base_size_mb, after.base_size_mb, kind
     )
 
 
@@ -248,31 +244,19 @@ def suggestion(dockerfile: Dockerfile, diagnostics: Sequence[Diagnostic]) -> Sug
 
 def suggested_saving(before: ImageProfile, suggested: Suggestion) -> Saving | None:
     """The saving if the final stage ran on the suggested runtime, positive or not; None when a size is unknown."""
-    after = suggested.runtime
-    if before.base_size_mb is None or after.base_size_mb is None:
-        return None
-    assert before.final_base is not None and after.final_base is not None
-    code = suggested.diagnostic.code
-    return Saving(
-        code,
-        suggested.line,
-        before.final_base,
-        after.final_base,
-        round(before.base_size_mb - after.base_size_mb, 1),
-        f"no fix; if the final stage ran on {after.final_base}, the runtime {code} suggests for {suggested.why}; "
-        f"{before.final_base}: {before.size_basis}; {after.final_base}: {after.size_basis}",
-        before.base_size_mb,
-        after.base_size_mb,
-        kind="suggested",
-    )
+    code, after = suggested.diagnostic.code, suggested.runtime
+    why = f"no fix; if the final stage ran on {after.final_base}, the runtime {code} suggests for {suggested.why}; "
+    return _saving(code, suggested.line, before, after, "suggested", why)
 
 
-def _profile_of(image: ImageRef) -> ImageProfile:
-    """An image alone as a final base: its label, size and basis."""
+def _profile_of(image: ImageRef, multi_stage: bool = False) -> ImageProfile:
+    """An image as a final base: its label, whether it is minimal, its size and the size's basis."""
     facts = image_facts(image)
-    basis = size_basis(facts) if facts is not None else None
-    size = facts.size_mb if facts is not None and basis is not None else None
-    return ImageProfile(image_label(image), False, is_minimal(facts) if facts else None, size, basis)
+    if facts is None:
+        return ImageProfile(image_label(image), multi_stage, None)
+    basis = size_basis(facts)
+    size = facts.size_mb if basis is not None else None
+    return ImageProfile(image_label(image), multi_stage, is_minimal(facts), size, basis)
 
 
 def _runtime_by_linkage(dockerfile: Dockerfile, stage: int) -> tuple[str | None, str]:

@@ -115,8 +115,10 @@ def _result(
     image: ImageProfile | None = None
     savings: tuple[Saving, ...] = ()
     if dockerfile is not None:  # image names are masked too: a base's name may come from a secret ARG default
-        image = image_profile(dockerfile).masked(redactor.scrub)
-        savings = tuple(saving.masked(redactor.scrub) for saving in estimate_savings(dockerfile, report.diagnostics))
+        profile = image_profile(dockerfile)
+        image = profile.masked(redactor.scrub)
+        estimated = estimate_savings(dockerfile, report.diagnostics, profile)
+        savings = tuple(saving.masked(redactor.scrub) for saving in estimated)
     return FileResult(
         task.path,
         task.repository,
