@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from lintslim.audit.aggregate import AuditTotals
 from lintslim.audit.discovery import discover_tasks, repositories
 from lintslim.audit.engine import run_local
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult
-from lintslim.audit.worker import audit_file
+from lintslim.audit.worker import audit_batch
 from lintslim.cli import main
 from lintslim.config import Overrides
 
@@ -255,11 +256,11 @@ def test_a_worker_killed_mid_run_loses_no_file(services: Path) -> None:
     assert comparable([first, *results]) == expected
 
 
-def die_on_poison(task: AuditTask, options: AuditOptions) -> FileResult:
-    """A per-file function whose process dies on one file (module level: the pool pickles it by name)."""
-    if "poison" in task.path:
+def die_on_poison(tasks: Sequence[AuditTask], options: AuditOptions) -> list[FileResult]:
+    """A batch function whose process dies on one file (module level: the pool pickles it by name)."""
+    if any("poison" in task.path for task in tasks):
         os._exit(3)
-    return audit_file(task, options)
+    return audit_batch(tasks, options)
 
 
 def test_a_file_that_kills_its_worker_is_an_error_record_and_the_others_are_checked(services: Path) -> None:

@@ -2,7 +2,7 @@
 # (distributed leaves Client, LocalCluster and their methods unannotated)
 """The audit's per-file work on a Dask cluster (`lintslim audit --engine dask --scheduler ADDRESS`).
 
-The audit's per-file work (`Worker.run`, what `audit_file` runs) runs on the cluster's workers, in
+The audit's work (`worker.audit_batch`, as in the local pool) runs on the cluster's workers, in
 the local pool's batches (a few files per Dask task: one task per file would spend more on scheduling
 than on checking).  A bounded window of batches is in flight; results come back in the order of the
 tasks, each batch as soon as every batch before it is done.
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import lintslim
 from lintslim.audit.engine import BATCHES_IN_FLIGHT_PER_PROCESS, batches, default_jobs
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult
-from lintslim.audit.worker import Worker
+from lintslim.audit.worker import audit_batch
 from lintslim.files import InputError
 
 if TYPE_CHECKING:
@@ -70,17 +70,6 @@ def run_dask(
             cluster.close()
         raise
     return _results(client, cluster, tasks, _sent_options(options))
-
-
-def audit_batch(tasks: Sequence[AuditTask], options: AuditOptions) -> list[FileResult]:
-    """The Dask task: a batch of files, checked one after the other by the audit's per-file work.
-
-    A `Worker` of its own (cheap: the rules are imported once per process), not the process's
-    cached one: a Dask worker outlives the audit, and the next audit must read config files edited
-    since; and threads of one worker running batches side by side share no cache.
-    """
-    worker = Worker(options)
-    return [worker.run(task) for task in tasks]
 
 
 def worker_view(path: str) -> tuple[bool, str]:

@@ -22,9 +22,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult
-from lintslim.audit.worker import audit_file, worker_for
+from lintslim.audit.worker import audit_batch
 
-Work = Callable[[AuditTask, AuditOptions], FileResult]
+Work = Callable[[Sequence[AuditTask], AuditOptions], list[FileResult]]  # a batch's work (`audit_batch`)
 InFlight = deque[tuple[list[AuditTask], "Future[list[FileResult]]"]]  # batches submitted, in task order
 BATCHES_IN_FLIGHT_PER_PROCESS = 4
 LARGEST_BATCH = 16
@@ -60,10 +60,6 @@ def _directory(task: AuditTask) -> str:
     return os.path.dirname(task.path)
 
 
-def run_batch(batch: list[AuditTask], options: AuditOptions, work: Work) -> list[FileResult]:
-    return [work(task, options) for task in batch]
-
-
 def _ignore_interrupts() -> None:
     """In a pool process: Ctrl-C is for the parent, which cancels the pool (no traceback per worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -85,7 +81,7 @@ def rerun_alone(tasks: Sequence[AuditTask], options: AuditOptions, work: Work) -
         for task in tasks:
             pool = pool or _pool(1)
             try:
-                yield pool.submit(work, task, options).result()
+                yield from pool.submit(work, [task], options).result()
             except BrokenProcessPool:
                 yield died(task)
                 pool.shutdown(wait=True)
@@ -142,7 +138,7 @@ class PoolRun:
         """Submit batches up to the bound; False when the pool turns out to be broken."""
         while waiting and len(in_flight) < self.jobs * BATCHES_IN_FLIGHT_PER_PROCESS:
             try:
-                future = pool.submit(run_batch, waiting[0], self.options, self.work)
+                future = pool.submit(self.work, waiting[0], self.options)
             except BrokenProcessPool:
                 return False
             in_flight.append((waiting.popleft(), future))
@@ -158,21 +154,19 @@ class PoolRun:
 
 
 def run_local(
-    tasks: Sequence[AuditTask], options: AuditOptions, jobs: int | None = None, work: Work = audit_file
+    tasks: Sequence[AuditTask], options: AuditOptions, jobs: int | None = None, work: Work = audit_batch
 ) -> Iterator[FileResult]:
-    """Results in the order of `tasks`; `jobs=1` checks in this process (no pool).
+    """Results in the order of `tasks`; `jobs=1` checks in this process (no pool), batch by batch.
 
-    `work` is the per-file function (any picklable function of a task and the options).
+    `work` is the per-batch function (any picklable function of the tasks and the options).
     """
     jobs = jobs or default_jobs()
-    # each run reads config files afresh: this process (and the pool's, forked from it) may hold the
-    # settings of an earlier run in the same process (a library user, a test)
-    worker_for.cache_clear()
+    split = batches(tasks, jobs, together=options.fix)
     if jobs == 1 or len(tasks) < 2:
-        for task in tasks:
-            yield work(task, options)
+        for batch in split:
+            yield from work(batch, options)
         return
-    yield from PoolRun(options, jobs, work).results(batches(tasks, jobs, together=options.fix))
+    yield from PoolRun(options, jobs, work).results(split)
 
 
 def run(

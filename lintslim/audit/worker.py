@@ -1,14 +1,16 @@
 """The per-file work of an audit, the same on a local process pool and on a Dask cluster.
 
-`audit_file` is a plain function of picklable arguments.  Each process keeps one `Worker` per set of
-options (the rule registry, config lookups and loaded settings), built on its first file.  It never
-raises: a file that cannot be read, a bad config, or a rule that crashes becomes an error record.
+`audit_batch` is a plain function of picklable arguments: a batch of files checked by one `Worker`
+(the rule registry, config lookups and loaded settings), so a repository's config is read once a
+batch, and afresh for every batch: pool processes and Dask workers outlive a run, and the next run
+must see config files edited since.  It never raises: a file that cannot be read, a bad config, or
+a rule that crashes becomes an error record.
 """
 
 from __future__ import annotations
 
-import functools
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -143,11 +145,7 @@ def _timed(result: FileResult, seconds: float) -> FileResult:
     return replace(result, seconds=round(seconds, 6))
 
 
-@functools.cache
-def worker_for(options: AuditOptions) -> Worker:
-    """This process's worker for `options` (a cache, so that a pool process builds it once)."""
-    return Worker(options)
-
-
-def audit_file(task: AuditTask, options: AuditOptions) -> FileResult:
-    return worker_for(options).run(task)
+def audit_batch(tasks: Sequence[AuditTask], options: AuditOptions) -> list[FileResult]:
+    """A batch of files, checked one after the other by one worker."""
+    worker = Worker(options)
+    return [worker.run(task) for task in tasks]
