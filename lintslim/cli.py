@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from lintslim import __version__
 from lintslim.audit import AUDIT_FORMATS
@@ -36,6 +36,9 @@ from lintslim.output import (
     summary,
 )
 from lintslim.runner import FileReport, FixMode, build_inputs, check_text
+
+if TYPE_CHECKING:
+    from lintslim.context.sam import TemplateCache
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -217,16 +220,26 @@ class CheckedFile:
     rules: Sequence[type[Rule]]  # the rules that ran on the file
 
 
-def _check_one(
-    target: Target, args: argparse.Namespace, registry: Registry, cache: SettingsCache, overrides: Overrides
-) -> CheckedFile | None:
+@dataclass(frozen=True)
+class _Run:
+    """What every file of one `check` run shares: the rules, the command line's overrides, and what
+    was already read (config files, SAM templates)."""
+
+    registry: Registry
+    overrides: Overrides
+    settings: SettingsCache
+    templates: TemplateCache
+
+
+def _check_one(target: Target, args: argparse.Namespace, run: _Run) -> CheckedFile | None:
+    registry = run.registry
     name = (args.stdin_filename or "-") if target.path == "-" else target.path  # the path reported, as in _read
     path_for_config = Path(name) if name != "-" else None
-    settings = overrides.apply(resolve_settings(path_for_config, registry, args.config, cache))
+    settings = run.overrides.apply(resolve_settings(path_for_config, registry, args.config, run.settings))
     if (not target.explicit or args.force_exclude) and name != "-" and settings.is_excluded(name):
         return None  # decided before reading: an excluded file is never read, so it cannot fail the run
     source = _read(target, args)
-    inputs = build_inputs(source.path, args.context, dict(args.build_arg))
+    inputs = build_inputs(source.path, args.context, dict(args.build_arg), run.templates)
     mode = FixMode(apply=args.fix or args.diff, unsafe=settings.unsafe_fixes, new_files=target.path != "-")
     report = check_text(
         source.text, source.path, settings, registry, mode, inputs.context_dir, inputs.build_args, inputs.templates
@@ -333,14 +346,15 @@ class _Emitter:
 def run_check(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no path given (use `lintslim check PATH ...`, or `-` for standard input)")
+    from lintslim.context.sam import TemplateCache  # (build_inputs imports it anyway)
+
     registry = default_registry()
-    overrides = _overrides(args, registry)
-    cache = SettingsCache()
+    run = _Run(registry, _overrides(args, registry), SettingsCache(), TemplateCache())
     emitter = _Emitter(args)
     checked = errors = 0
     for target in _targets(args.paths):
         try:
-            result = _check_one(target, args, registry, cache, overrides)
+            result = _check_one(target, args, run)
         except InputError as error:
             emitter.error(target.path, str(error))
             errors += 1

@@ -16,7 +16,7 @@ from lintslim.engine.rule import Diagnostic, Severity
 from lintslim.syntax.nodes import Dockerfile
 
 if TYPE_CHECKING:
-    from lintslim.context.sam import SamTemplates
+    from lintslim.context.sam import SamTemplates, TemplateCache
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,12 @@ class BuildInputs:
     templates: SamTemplates | None = None  # the SAM/CloudFormation templates around the Dockerfile
 
 
-def build_inputs(path: str, context: Path | None = None, build_args: Mapping[str, str] | None = None) -> BuildInputs:
+def build_inputs(
+    path: str,
+    context: Path | None = None,
+    build_args: Mapping[str, str] | None = None,
+    template_cache: TemplateCache | None = None,
+) -> BuildInputs:
     """The build context and build arguments for the Dockerfile at `path`.
 
     Given ones win.  Otherwise a SAM/CloudFormation template that builds this Dockerfile supplies its
@@ -69,7 +74,7 @@ def build_inputs(path: str, context: Path | None = None, build_args: Mapping[str
         return BuildInputs(context or Path.cwd(), dict(build_args or {}))
     from lintslim.context.sam import SamTemplates
 
-    templates = SamTemplates(path)
+    templates = SamTemplates(path, template_cache)
     function = templates.function
     if context is None:
         context = function.context_path if function is not None else Path(path).parent

@@ -17,6 +17,7 @@ from pathlib import Path
 from lintslim.analysis.savings import ImageProfile, Saving, estimate_savings, image_profile
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult, Finding
 from lintslim.config import ConfigError, SettingsCache, resolve_settings
+from lintslim.context.sam import TemplateCache
 from lintslim.engine.registry import Registry, default_registry
 from lintslim.engine.rule import Family
 from lintslim.files import InputError, create_if_absent, read_source, write_atomic
@@ -29,11 +30,12 @@ PARSE_ERROR = "LS900"
 
 @dataclass
 class Worker:
-    """What one process reuses from file to file."""
+    """What a batch reuses from file to file: the rules, and the config files and SAM templates read."""
 
     options: AuditOptions
     registry: Registry = field(default_factory=default_registry)
     settings: SettingsCache = field(default_factory=SettingsCache)
+    templates: TemplateCache = field(default_factory=TemplateCache)
 
     def run(self, task: AuditTask) -> FileResult:
         started = time.perf_counter()
@@ -57,7 +59,7 @@ class Worker:
             source = read_source(task.path)
         except InputError as error:
             return _error(task, str(error))
-        inputs = build_inputs(source.path)
+        inputs = build_inputs(source.path, template_cache=self.templates)
         mode = FixMode(apply=options.fix, unsafe=settings.unsafe_fixes)
         report = check_text(
             source.text, source.path, settings, self.registry, mode, inputs.context_dir, inputs.build_args,

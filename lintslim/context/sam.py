@@ -254,17 +254,35 @@ def template_paths(directory: Path, levels: int = MAX_PARENT_LEVELS) -> list[Pat
     return found
 
 
-class SamTemplates:
-    """The templates around one Dockerfile, read lazily once (for all rules of a lint run)."""
+@dataclass
+class TemplateCache:
+    """Templates already read in a run over many Dockerfiles: one template serves all those near it."""
 
-    def __init__(self, dockerfile_path: str | Path | None) -> None:
+    read: dict[Path, Template | None] = field(default_factory=dict)
+
+    def template(self, path: Path) -> Template | None:
+        if path not in self.read:
+            self.read[path] = read_template(path)
+        return self.read[path]
+
+
+class SamTemplates:
+    """The templates around one Dockerfile, read lazily once (for all rules of a lint run).
+
+    With a `TemplateCache`, a template is read once for the whole run (the CLI and the audit share
+    one across files); without, on every lint (the language server, which must see edits).
+    """
+
+    def __init__(self, dockerfile_path: str | Path | None, cache: TemplateCache | None = None) -> None:
         self.dockerfile_path = Path(dockerfile_path) if dockerfile_path not in (None, "", "-") else None
+        self.cache = cache
 
     @cached_property
     def templates(self) -> tuple[Template, ...]:
         if self.dockerfile_path is None:
             return ()
-        read = (read_template(path) for path in template_paths(self.dockerfile_path.parent))
+        reader = self.cache.template if self.cache is not None else read_template
+        read = (reader(path) for path in template_paths(self.dockerfile_path.parent))
         return tuple(template for template in read if template is not None)
 
     @cached_property
