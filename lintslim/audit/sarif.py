@@ -22,6 +22,7 @@ The log is streamed: results are written as files are checked and the run's othe
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -31,7 +32,7 @@ from lintslim.audit.aggregate import AuditTotals
 from lintslim.audit.formats import finding_saving
 from lintslim.audit.model import FileResult, Finding
 from lintslim.engine.registry import Registry, default_registry
-from lintslim.output.sarif import INFORMATION_URI, LEVELS, SCHEMA_URI, rule_descriptor
+from lintslim.output.sarif import INFORMATION_URI, SCHEMA_URI, directory_uri, rule_descriptor, sarif_result
 
 RESULT_INDENT = " " * 8  # results sit in runs[0].results
 
@@ -60,7 +61,8 @@ class AuditSarifReporter:
             return
         for finding in result.findings:
             self.rules.setdefault(finding.code, finding)
-            record = sarif_result(finding, self.rule_index.setdefault(finding.code, len(self.rule_index)), location)
+            index = self.rule_index.setdefault(finding.code, len(self.rule_index))
+            record = {"ruleId": finding.code, "ruleIndex": index, **sarif_result(asdict(finding), location)}
             record["properties"] = {"repository": result.repository}
             saving = finding_saving(result, finding)
             if saving is not None:
@@ -94,7 +96,7 @@ class AuditSarifReporter:
     def _artifact(self, result: FileResult) -> dict[str, Any]:
         if result.repository not in self.bases:
             directory = _repository_directory(result.path, result.relative)
-            self.bases[result.repository] = (f"REPO{len(self.bases)}", _directory_uri(directory), result.repository)
+            self.bases[result.repository] = (f"REPO{len(self.bases)}", directory_uri(directory), result.repository)
         return {"uri": quote(result.relative), "uriBaseId": self.bases[result.repository][0]}
 
     def _descriptor(self, finding: Finding) -> dict[str, Any]:
@@ -104,60 +106,13 @@ class AuditSarifReporter:
         return {"id": finding.code, "name": finding.name, "helpUri": finding.url}  # a rule this registry lacks
 
 
-def sarif_result(finding: Finding, rule_index: int, artifact: dict[str, Any]) -> dict[str, Any]:
-    """A finding as a SARIF result (its message and fix were masked in the worker)."""
-    region = _region(finding.line, finding.column, finding.end_line, finding.end_column)
-    result: dict[str, Any] = {
-        "ruleId": finding.code,
-        "ruleIndex": rule_index,
-        "level": LEVELS[finding.severity],
-        "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
-    }
-    fix = sarif_fix(finding.fix, artifact) if finding.fix is not None else None
-    if fix is not None:
-        result["fixes"] = [fix]
-    return result
-
-
-def sarif_fix(fix: dict[str, Any], artifact: dict[str, Any]) -> dict[str, Any] | None:
-    """A json-format fix as SARIF replacements, or None when it is not text to apply as it stands."""
-    edits = fix["edits"]
-    if fix["applicability"] == "display-only" or fix["new_files"] or not edits:
-        return None
-    if any(edit.get("redacted") for edit in edits):
-        return None  # its text was masked: printed, it would be a wrong fix
-    replacements = []
-    for edit in edits:
-        replacement: dict[str, Any] = {
-            "deletedRegion": _region(edit["line"], edit["column"], edit["end_line"], edit["end_column"])
-        }
-        if edit["content"]:
-            replacement["insertedContent"] = {"text": edit["content"]}
-        replacements.append(replacement)
-    return {
-        "description": {"text": fix["title"]},
-        "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
-        "properties": {"applicability": fix["applicability"]},
-    }
-
-
 def _physical(artifact: dict[str, Any]) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": artifact}}
-
-
-def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
-    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
 def _repository_directory(path: str, relative: str) -> Path:
     """The repository's directory: `path` less its `relative` part."""
     return Path(path).parents[len(PurePosixPath(relative).parts) - 1]
-
-
-def _directory_uri(directory: Path) -> str:
-    uri = directory.resolve().as_uri()
-    return uri if uri.endswith("/") else uri + "/"
 
 
 def _members(value: dict[str, Any], indent: str) -> str:

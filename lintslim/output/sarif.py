@@ -15,26 +15,18 @@ GitHub computes `partialFingerprints` itself when the log is uploaded with `uplo
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from lintslim import __version__
 from lintslim.docs import docstring_sections
-from lintslim.engine.fixes import Applicability, Fix
-from lintslim.engine.rule import DOCS_URL, Diagnostic, Family, Rule
-from lintslim.output.common import (
-    ReportOptions,
-    edit_range,
-    line_index,
-    positions,
-    relative_path,
-    report_redactor,
-)
+from lintslim.engine.fixes import Applicability
+from lintslim.engine.rule import DOCS_URL, Family, Rule
+from lintslim.output.common import ReportOptions, line_index, relative_path, report_redactor
+from lintslim.output.json_array import diagnostic_record
 from lintslim.runner import FileReport
-from lintslim.secrets.redact import Redactor
-from lintslim.syntax.source import LineIndex
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/lintslim/lintslim"
@@ -61,7 +53,8 @@ class SarifReporter:
         redactor = report_redactor(report)
         artifact = artifact_location(report.path, self.root)
         for diagnostic in report.diagnostics:
-            self.results.append((diagnostic.code, _result(diagnostic, index, redactor, artifact)))
+            record = diagnostic_record(report.path, diagnostic, index, redactor)
+            self.results.append((diagnostic.code, sarif_result(record, artifact)))
 
     def error(self, path: str, message: str) -> None:
         location = {"physicalLocation": {"artifactLocation": artifact_location(path, self.root)}}
@@ -93,7 +86,7 @@ class SarifReporter:
                             "toolExecutionNotifications": self.notifications,
                         }
                     ],
-                    "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(self.root)}},
+                    "originalUriBaseIds": {SRCROOT: {"uri": directory_uri(self.root)}},
                     "columnKind": "unicodeCodePoints",
                     "results": results,
                 }
@@ -133,48 +126,46 @@ def artifact_location(path: str, root: Path) -> dict[str, Any]:
     return {"uri": quote(relative), "uriBaseId": SRCROOT}
 
 
-def _directory_uri(directory: Path) -> str:
+def directory_uri(directory: Path) -> str:
     uri = directory.resolve().as_uri()
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
+def region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
-def _result(diagnostic: Diagnostic, index: LineIndex, redactor: Redactor, artifact: dict[str, Any]) -> dict[str, Any]:
+def sarif_result(record: Mapping[str, Any], artifact: dict[str, Any]) -> dict[str, Any]:
+    """A finding's `json` record (already masked: `diagnostic_record`) as a SARIF result, without its rule."""
+    where = region(record["line"], record["column"], record["end_line"], record["end_column"])
     result: dict[str, Any] = {
-        "level": LEVELS[diagnostic.severity.value],
-        "message": {"text": redactor.scrub(diagnostic.message)},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": artifact,
-                    "region": _region(*positions(index, diagnostic)),
-                }
-            }
-        ],
+        "level": LEVELS[record["severity"]],
+        "message": {"text": record["message"]},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": where}}],
     }
-    fix = _fix(diagnostic.fix, index, redactor, artifact) if diagnostic.fix is not None else None
+    fix = sarif_fix(record["fix"], artifact) if record["fix"] is not None else None
     if fix is not None:
         result["fixes"] = [fix]
     return result
 
 
-def _fix(fix: Fix, index: LineIndex, redactor: Redactor, artifact: dict[str, Any]) -> dict[str, Any] | None:
-    """The fix as SARIF replacements, or None when it is not text to apply as it stands."""
-    if fix.applicability is Applicability.DISPLAY_ONLY or fix.new_files or not fix.edits:
+def sarif_fix(fix: Mapping[str, Any], artifact: dict[str, Any]) -> dict[str, Any] | None:
+    """A `json` record's fix as SARIF replacements, or None when it is not text to apply as it stands."""
+    edits = fix["edits"]
+    if fix["applicability"] == Applicability.DISPLAY_ONLY.value or fix["new_files"] or not edits:
         return None
+    if any(edit.get("redacted") for edit in edits):
+        return None  # the content holds a secret: printing it masked would make a wrong fix
     replacements = []
-    for edit in fix.edits:
-        if redactor.scrub(edit.content) != edit.content:
-            return None  # the content holds a secret: printing it masked would make a wrong fix
-        replacement: dict[str, Any] = {"deletedRegion": _region(*edit_range(index, edit))}
-        if edit.content:
-            replacement["insertedContent"] = {"text": edit.content}
+    for edit in edits:
+        replacement: dict[str, Any] = {
+            "deletedRegion": region(edit["line"], edit["column"], edit["end_line"], edit["end_column"])
+        }
+        if edit["content"]:
+            replacement["insertedContent"] = {"text": edit["content"]}
         replacements.append(replacement)
     return {
-        "description": {"text": redactor.scrub(fix.title)},
+        "description": {"text": fix["title"]},
         "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
-        "properties": {"applicability": fix.applicability.value},
+        "properties": {"applicability": fix["applicability"]},
     }
