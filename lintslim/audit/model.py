@@ -57,7 +57,7 @@ class Finding:
     fix: dict[str, Any] | None = None  # as the `json` format writes it (applicability, title, edits), masked
 
 
-def printable(text: str) -> str:
+def encodable(text: str) -> str:
     """`text` as any output can write it: a file name's bytes that are not UTF-8 (which Python keeps as lone
     surrogates, so that the file can still be opened) become U+FFFD, as `ls` shows them."""
     if text.isascii():
@@ -71,7 +71,7 @@ def printable(text: str) -> str:
 
 @dataclass(frozen=True)
 class FileResult:
-    """Everything one file contributes to the report, its text fit for any output (see `printable`)."""
+    """Everything one file contributes to the report, its text fit for any output (see `encodable`)."""
 
     path: str
     repository: str
@@ -94,8 +94,8 @@ class FileResult:
         for name in ("path", "repository", "relative", "error"):
             value = getattr(self, name)
             if value is not None and not value.isascii():
-                object.__setattr__(self, name, printable(value))
+                object.__setattr__(self, name, encodable(value))
         for name in ("created", "problems"):
             values = getattr(self, name)
             if not all(value.isascii() for value in values):
-                object.__setattr__(self, name, tuple(map(printable, values)))
+                object.__setattr__(self, name, tuple(map(encodable, values)))

@@ -174,7 +174,9 @@ def repository_table(totals: AuditTotals, rows: list[tuple[str, Sequence[int]]],
         table.add_column(headers[column], justify="right", no_wrap=True, min_width=len(headers[column]))
     for name, counts in rows:
         shown_name = os.path.relpath(name, common) if common else name
-        table.add_row(printable(shown_name), *(f"{counts[column]:,}" if counts[column] else "-" for column in kept))
+        table.add_row(
+            controls_escaped(shown_name), *(f"{counts[column]:,}" if counts[column] else "-" for column in kept)
+        )
     return _titled(f"Worst repositories ({shown}{f', under {common}' if common else ''})", table)
 
 
@@ -182,7 +184,7 @@ def listing(title: str, lines: Sequence[str], limit: int = LISTED) -> Renderable
     from rich.text import Text
 
     more = [Text(f"... and {len(lines) - limit:,} more", style="dim")] if len(lines) > limit else []
-    return _section(f"{title} ({len(lines):,})", [*(Text(printable(line)) for line in lines[:limit]), *more])
+    return _section(f"{title} ({len(lines):,})", [*(Text(controls_escaped(line)) for line in lines[:limit]), *more])
 
 
 def savings_section(totals: AuditTotals, plain: bool) -> RenderableType:
@@ -216,7 +218,7 @@ def largest_savings(rows: Iterable[FileRow]) -> RenderableType:
 
     largest = sorted(rows, key=lambda row: (-row.saving_mb, row.path))[:LARGEST_SAVINGS]
     lines = [f"{_mb(row.saving_mb):>7} MB  {row.path} (from {row.final_base or 'an unknown base'})" for row in largest]
-    return _section("Largest estimated savings", [Text(printable(line)) for line in lines])
+    return _section("Largest estimated savings", [Text(controls_escaped(line)) for line in lines])
 
 
 def fixes_section(totals: AuditTotals, plain: bool) -> RenderableType:
@@ -253,7 +255,7 @@ def rule_names(codes: Iterable[str]) -> dict[str, str]:
     return {code: rule.name for code in codes if (rule := registry.exact(code)) is not None}
 
 
-def printable(text: str) -> str:
+def controls_escaped(text: str) -> str:
     """The text with its control characters escaped (`\\x1b`): one line, nothing the terminal acts on."""
     return text.translate(CONTROL_CHARACTERS)
 
