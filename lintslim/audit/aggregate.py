@@ -58,6 +58,7 @@ class FileRow:
     minimal_base: bool | None = None
     base_size_mb: float | None = None
     saving_mb: float = 0.0  # the largest estimated saving among its findings (fixes that change the base overlap)
+    relative: str = ""  # the path below its repository
 
 
 @dataclass
@@ -95,7 +96,9 @@ class AuditTotals:
         if result.error is not None:
             self.errors.append((result.path, result.error))
             repository.errors += 1
-            self.rows.append(FileRow(result.path, result.repository, 0, None, result.error, False))
+            self.rows.append(
+                FileRow(result.path, result.repository, 0, None, result.error, False, relative=result.relative)
+            )
             return
         self.checked += 1
         repository.files += 1
@@ -155,6 +158,7 @@ class AuditTotals:
                 image.minimal_base if image else None,
                 image.base_size_mb if image else None,
                 saving,
+                result.relative,
             )
         )
 

@@ -511,8 +511,7 @@ def _files_table(rows: Sequence[FileRow]) -> str:
 
 def _within(row: FileRow) -> Cell:
     """The path below its repository (the repository has a column of its own), the whole path on hover."""
-    prefix = row.repository.rstrip("/\\") + "/"
-    relative = row.path[len(prefix) :] if row.path.startswith(prefix) else row.path
+    relative = row.relative or row.path
     return Cell(relative, title=row.path if relative != row.path else None)
 
 
