@@ -82,6 +82,24 @@ def decode(raw: bytes, path: str) -> str:
     return text
 
 
+class NotRegularFileError(OSError):
+    """A path that is a FIFO, a socket, a device or a directory where a file was expected."""
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The first `limit` bytes of a regular file (more means the caller's size check fails).
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO or a device
+    planted where a file is expected (a `.dockerignore`, a template) raises NotRegularFileError
+    instead of hanging the run, even when it replaced a regular file after a `stat`.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotRegularFileError(f"{path}: not a regular file")
+        return handle.read(limit + 1)
+
+
 def read_source(path: str) -> SourceFile:
     file = Path(path)
     try:
@@ -97,7 +115,9 @@ def read_source(path: str) -> SourceFile:
     if info.st_size > MAX_DOCKERFILE_BYTES:
         raise InputError(_too_large(path, info.st_size))
     try:
-        raw = file.read_bytes()
+        raw = read_regular(file, MAX_DOCKERFILE_BYTES)
+    except NotRegularFileError:
+        raise InputError(f"{path}: not a regular file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except OSError as error:
@@ -237,11 +257,9 @@ def read_context_file(context: Path, relative: str) -> str | None:
     if candidate != root and root not in candidate.parents:
         return None
     try:
-        if not candidate.is_file() or candidate.stat().st_size > MAX_CONTEXT_FILE_BYTES:
-            return None
-        raw = candidate.read_bytes()
+        raw = read_regular(candidate, MAX_CONTEXT_FILE_BYTES)
     except OSError:
         return None
-    if b"\x00" in raw:
+    if len(raw) > MAX_CONTEXT_FILE_BYTES or b"\x00" in raw:
         return None
     return raw.decode("utf-8", errors="replace")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from lintslim import __version__
 from lintslim.config import CONFIG_FILES, parse_toml
-from lintslim.files import InputError, create_if_absent, write_atomic
+from lintslim.files import InputError, NotRegularFileError, create_if_absent, read_regular, write_atomic
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -96,20 +96,24 @@ def run_init(directory: Path, *, fix: bool, rev: str | None, pyproject: bool) ->
     return EXIT_OK
 
 
+MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a pyproject.toml or .lintslim.yaml larger than this is not one
+
 # --- reading and writing ------------------------------------------------------------------------------
 
 
 def _read(path: Path) -> tuple[str, int] | None:
     """The file's text and modification time; None when there is no such file."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CONFIG_BYTES)
         mtime_ns = path.stat().st_mtime_ns
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise InitError(f"{path}: is a directory") from None
+    except (IsADirectoryError, NotRegularFileError):
+        raise InitError(f"{path}: not a regular file") from None
     except OSError as error:
         raise InitError(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise InitError(f"{path}: too large to edit (over {MAX_CONFIG_BYTES // 1024 // 1024} MiB)")
     try:
         return raw.decode("utf-8"), mtime_ns
     except UnicodeDecodeError:

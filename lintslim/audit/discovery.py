@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lintslim.audit.model import AuditTask, Repository
-from lintslim.files import SKIPPED_DIRECTORIES, TEMPLATE_NAMES, InputError, is_dockerfile_name, template_dockerfiles
+from lintslim.files import (
+    SKIPPED_DIRECTORIES,
+    TEMPLATE_NAMES,
+    InputError,
+    is_dockerfile_name,
+    read_regular,
+    template_dockerfiles,
+)
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
@@ -30,6 +37,7 @@ if TYPE_CHECKING:
 # Trees of other people's code, downloaded or vendored, that a repository does not own.  Build output
 # (`build`, `dist`, `target`) is not here: real Dockerfiles live in directories named so, and a
 # generated copy is normally gitignored.
+MAX_GITIGNORE_BYTES = 8 * 1024 * 1024  # read that much of a .gitignore; git itself has no limit
 AUDIT_SKIPPED_DIRECTORIES = SKIPPED_DIRECTORIES | {
     "site-packages",  # an installed Python environment (also inside a `venv` of any name)
     "bower_components",
@@ -69,9 +77,10 @@ class Ignores:
 
 def _read_spec(path: Path) -> GitIgnoreSpec | None:
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:  # a directory named .gitignore, a file we may not read: git would skip it too
+        raw = read_regular(path, MAX_GITIGNORE_BYTES)
+    except OSError:  # a directory or FIFO named .gitignore, a file we may not read: git would skip it too
         return None
+    lines = raw[:MAX_GITIGNORE_BYTES].decode("utf-8", errors="replace").splitlines()
     from pathspec import GitIgnoreSpec
 
     if not any(line.strip() for line in lines):

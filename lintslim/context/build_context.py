@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lintslim.context.dockerignore import IgnoreError, IgnoreMatcher
 from lintslim.context.gopath import BadPattern, clean, match, split_wildcards
-from lintslim.files import read_context_file
+from lintslim.files import read_context_file, read_regular
 
 DOCKERIGNORE = ".dockerignore"
 MAX_ENTRIES = 50_000
@@ -212,9 +212,10 @@ class BuildContext:
         if root is None or DOCKERIGNORE in self.pending:
             return self.pending.get(DOCKERIGNORE)
         try:
-            with open(root / DOCKERIGNORE, "rb") as handle:
-                return handle.read(MAX_IGNORE_FILE_BYTES).decode("utf-8", errors="replace")
-        except OSError:
+            return read_regular(root / DOCKERIGNORE, MAX_IGNORE_FILE_BYTES)[:MAX_IGNORE_FILE_BYTES].decode(
+                "utf-8", errors="replace"
+            )
+        except OSError:  # a FIFO or device named .dockerignore is refused, never waited on
             return None
 
     def _dockerfile_specific_ignore(self) -> tuple[str, str] | None:
@@ -223,11 +224,12 @@ class BuildContext:
         dockerfile = Path(self.dockerfile_path or "")
         candidate = dockerfile.with_name(dockerfile.name + DOCKERIGNORE)
         try:
-            if not candidate.is_file() or candidate.stat().st_size > MAX_IGNORE_FILE_BYTES:
-                return None
-            text = candidate.read_bytes().decode("utf-8", errors="replace")
+            raw = read_regular(candidate, MAX_IGNORE_FILE_BYTES)
         except OSError:
             return None
+        if len(raw) > MAX_IGNORE_FILE_BYTES:
+            return None
+        text = raw.decode("utf-8", errors="replace")
         root = self._resolved_root
         try:
             name = candidate.resolve().relative_to(root).as_posix() if root is not None else str(candidate)

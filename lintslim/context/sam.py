@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lintslim.files import TEMPLATE_NAMES
+from lintslim.files import TEMPLATE_NAMES, read_regular
 
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
@@ -144,10 +144,12 @@ def load_document(text: str, json_only: bool = False) -> Any:
 def read_template(path: Path) -> Template | None:
     """The template at `path` and its image functions, or None when it cannot be read as a template."""
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_TEMPLATE_BYTES:
+        if path.is_symlink():
             return None
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_TEMPLATE_BYTES)
     except OSError:
+        return None
+    if len(raw) > MAX_TEMPLATE_BYTES:
         return None
     text = _decode(raw)
     if text is None:

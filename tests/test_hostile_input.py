@@ -1,0 +1,82 @@
+"""Hostile input: files that are not what they claim to be, planted where lintslim reads.
+
+A FIFO named `.dockerignore`, `template.yaml` or `.gitignore` would block a plain `open()` forever,
+hanging a CI job until its timeout.  Every read goes through `files.read_regular`, which opens without
+blocking and refuses anything but a regular file.  The commands run in a subprocess with a timeout,
+so a regression fails the test instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lintslim.files import NotRegularFileError, read_regular
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
+
+DOCKERFILE = "FROM alpine:3.20\nCOPY . /app\nUSER 65532\n"
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LINTSLIM_")}
+    env["NO_COLOR"] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "lintslim", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,  # a blocked read would otherwise hang here, not fail
+    )
+
+
+def test_read_regular_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(NotRegularFileError):
+        read_regular(fifo, 1024)
+
+
+def test_read_regular_reads_one_byte_past_the_limit(tmp_path: Path) -> None:
+    file = tmp_path / "big"
+    file.write_bytes(b"x" * 100)
+    assert read_regular(file, 10) == b"x" * 11  # the caller sees the file is over its limit
+    assert read_regular(file, 100) == b"x" * 100
+
+
+def test_fifo_named_dockerfile_is_an_input_error(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "Dockerfile")
+    result = run("check", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "lintslim: error: Dockerfile: not a regular file"
+
+
+def test_fifo_dockerignore_is_not_waited_on(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    os.mkfifo(tmp_path / ".dockerignore")
+    result = run("check", "--output-format", "concise", "Dockerfile", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_fifo_sam_template_is_no_template(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    os.mkfifo(tmp_path / "template.yaml")
+    result = run("check", "--output-format", "concise", "Dockerfile", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_audit_skips_a_fifo_gitignore(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    os.mkfifo(tmp_path / ".gitignore")
+    os.mkfifo(tmp_path / ".dockerignore")
+    result = run("audit", "--no-progress", "--output-format", "jsonl", ".", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert all('"error"' not in line for line in result.stdout.splitlines())  # the Dockerfile was checked
