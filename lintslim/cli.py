@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from lintslim import __version__
 from lintslim.audit import AUDIT_FORMATS
-from lintslim.config import ConfigError, Overrides, SettingsCache, resolve_settings
+from lintslim.config import ConfigError, Overrides, Settings, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry, UnknownRuleError, default_registry
 from lintslim.engine.rule import Rule, Severity
 from lintslim.files import InputError, SourceFile, create_if_absent, decode, discover, read_source, write_atomic
@@ -39,6 +39,7 @@ from lintslim.runner import FileReport, FixMode, build_inputs, check_text
 
 if TYPE_CHECKING:
     from lintslim.context.sam import TemplateCache
+    from lintslim.hadolint_config import Migration
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -164,6 +165,17 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--fix", action="store_true", help="use the `lintslim-fix` hook, which writes safe fixes")
     init.add_argument("--rev", help="the revision of lintslim to pin (default: this version's tag)")
     init.add_argument("--pyproject", action="store_true", help="also create `[tool.lintslim]` in pyproject.toml")
+
+    migrate = commands.add_parser(
+        "migrate-hadolint", help="translate a .hadolint.yaml into lintslim's config (printed, or written with --write)"
+    )
+    migrate.add_argument("--config", type=Path, help="the hadolint config (default: the one lintslim would read here)")
+    migrate.add_argument(
+        "--write", type=Path, metavar="FILE", help="append to a pyproject.toml, or create a .lintslim.yaml"
+    )
+    migrate.add_argument(
+        "--dry-run", action="store_true", help="with --write: print what would be written, write nothing"
+    )
     return parser
 
 
@@ -229,6 +241,33 @@ class _Run:
     overrides: Overrides
     settings: SettingsCache
     templates: TemplateCache
+    noticed: set[Path]  # the hadolint configs already announced on stderr
+
+
+def _announce_hadolint(settings: Settings, run: _Run) -> None:
+    """Say once per run, on stderr, that a `.hadolint.yaml` stands in for a lintslim config."""
+    source = settings.source
+    if source is None or source in run.noticed or not settings.from_hadolint:
+        return
+    run.noticed.add(source)
+    sys.stderr.write(
+        f"lintslim: using {source.name} ({_shown(source)}); "
+        "run 'lintslim migrate-hadolint' to write the lintslim equivalent\n"
+    )
+    if settings.notes:
+        count = len(settings.notes)
+        sys.stderr.write(
+            f"lintslim: {count} of its settings {'has' if count == 1 else 'have'} no lintslim equivalent "
+            f"and {'is' if count == 1 else 'are'} left out; 'lintslim migrate-hadolint' lists them\n"
+        )
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the current directory when below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _check_one(target: Target, args: argparse.Namespace, run: _Run) -> CheckedFile | None:
@@ -236,6 +275,7 @@ def _check_one(target: Target, args: argparse.Namespace, run: _Run) -> CheckedFi
     name = (args.stdin_filename or "-") if target.path == "-" else target.path  # the path reported, as in _read
     path_for_config = Path(name) if name != "-" else None
     settings = run.overrides.apply(resolve_settings(path_for_config, registry, args.config, run.settings))
+    _announce_hadolint(settings, run)
     if (not target.explicit or args.force_exclude) and name != "-" and settings.is_excluded(name):
         return None  # decided before reading: an excluded file is never read, so it cannot fail the run
     source = _read(target, args)
@@ -349,7 +389,7 @@ def run_check(args: argparse.Namespace) -> int:
     from lintslim.context.sam import TemplateCache  # (build_inputs imports it anyway)
 
     registry = default_registry()
-    run = _Run(registry, _overrides(args, registry), SettingsCache(), TemplateCache())
+    run = _Run(registry, _overrides(args, registry), SettingsCache(), TemplateCache(), set())
     emitter = _Emitter(args)
     checked = errors = 0
     for target in _targets(args.paths):
@@ -439,6 +479,64 @@ def run_rule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- migrate-hadolint ---------------------------------------------------------------------------------
+
+
+def run_migrate_hadolint(args: argparse.Namespace) -> int:
+    """Print, or write with --write, the lintslim config a `.hadolint.yaml` stands for."""
+    from lintslim.config import find_hadolint_config, load_yaml_mapping
+    from lintslim.hadolint_config import render_toml, translate
+
+    registry = default_registry()
+    source = args.config or find_hadolint_config(Path.cwd())
+    if source is None:
+        raise UsageError("no .hadolint.yaml here, above, or in hadolint's per-user places (name one with --config)")
+    if not source.is_file():
+        raise UsageError(f"{source}: config file not found")
+    source = source.resolve()
+    migration = translate(load_yaml_mapping(source), registry, str(source))
+    if args.write is not None:
+        return _write_migration(args.write, migration, registry, source, dry_run=args.dry_run)
+    if args.dry_run:
+        raise UsageError("--dry-run goes with --write (without it nothing is written anyway)")
+    sys.stdout.write(render_toml(migration, registry, _shown(source)))
+    return EXIT_OK
+
+
+def _write_migration(target: Path, migration: Migration, registry: Registry, source: Path, *, dry_run: bool) -> int:
+    """Append the translation to a pyproject.toml or create a .lintslim.yaml, once it is known to load
+    into the same rules, severities and options as the `.hadolint.yaml` itself."""
+    from lintslim.config import find_config, settings_from_mapping
+    from lintslim.hadolint_config import MigrationError, behaviour, planned_text, written_settings
+
+    try:
+        text, addition, mtime_ns = planned_text(target, migration, registry, source)
+        direct = behaviour(settings_from_mapping(migration.table, registry, source=source), registry)
+        if behaviour(written_settings(target, text, registry), registry) != direct:
+            raise MigrationError(f"{target}: the translation would not do what {source.name} does; nothing written")
+    except MigrationError as error:
+        raise UsageError(str(error)) from None
+    if dry_run:
+        sys.stdout.write(addition)
+        verb = "append this to" if mtime_ns is not None else "create"
+        sys.stderr.write(f"lintslim: would {verb} {target} (dry run: nothing written)\n")
+        return EXIT_OK
+    try:
+        if mtime_ns is not None:
+            write_atomic(str(target), text, mtime_ns)
+            sys.stdout.write(f"Appended the lintslim equivalent of {_shown(source)} to {target}\n")
+        elif create_if_absent(target, text):
+            sys.stdout.write(f"Created {target}: the lintslim equivalent of {_shown(source)}\n")
+        else:
+            raise UsageError(f"{target}: created by something else while lintslim ran; left as it is")
+    except OSError as error:
+        raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
+    found = find_config(target.resolve())
+    if found is not None and found != target.resolve():
+        sys.stderr.write(f"lintslim: warning: {_shown(found)} is read before {target}, so {target} has no effect\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -460,6 +558,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lintslim.init import run_init
 
             return run_init(args.directory, fix=args.fix, rev=args.rev, pyproject=args.pyproject)
+        if args.command == "migrate-hadolint":
+            return run_migrate_hadolint(args)
         return run_rule(args)
     except (UsageError, ConfigError, UnknownRuleError, InputError) as error:
         sys.stderr.write(f"lintslim: error: {error}\n")

@@ -2,11 +2,16 @@
 
 Precedence, lowest first: built-in defaults, the config file, command-line options.  Every key is
 validated; an unknown key or a bad value is a `ConfigError` naming the key and the file.
+
+When no lintslim config applies to a file, hadolint's `.hadolint.yaml` is read instead and translated
+(`lintslim.hadolint_config`): the nearest one upward from the file, else the one hadolint itself would
+read (the current directory's, then the per-user locations).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,10 +51,17 @@ class Settings:
     # (the others are detected); None (the default) detects every file from its content.
     lambda_images: bool | tuple[str, ...] | None = None
     source: Path | None = None  # the file these settings came from
+    # what a translated `.hadolint.yaml` held that lintslim has no equivalent for, one line each
+    notes: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path | None:
         return self.source.parent if self.source else None
+
+    @property
+    def from_hadolint(self) -> bool:
+        """Whether these settings were translated from hadolint's config file."""
+        return self.source is not None and is_hadolint_config(self.source)
 
     def enabled_rules(self, registry: Registry, path: str | None = None) -> list[type[Rule]]:
         """The rules for a file: the selection, less `ignore` and the file's `per-file-ignores`."""
@@ -165,6 +177,61 @@ def find_config(start: Path, found: dict[Path, Path | None] | None = None) -> Pa
     return result
 
 
+HADOLINT_CONFIG_FILES = (".hadolint.yaml", ".hadolint.yml")
+
+
+def is_hadolint_config(path: Path) -> bool:
+    """A YAML file named for hadolint (`.hadolint.yaml`, `~/.config/hadolint.yaml`, `ci/hadolint.yml`)
+    or in `~/.hadolint/`, which is read in hadolint's format, not lintslim's."""
+    if path.suffix not in (".yaml", ".yml"):
+        return False
+    return "hadolint" in path.name.lower() or path.parent.name == ".hadolint"
+
+
+def hadolint_user_configs(environ: Mapping[str, str]) -> list[Path]:
+    """hadolint's per-user config files, in the order it tries them (after the current directory's):
+    `$XDG_CONFIG_HOME` (or `~/.config`), `~/.hadolint/`, then the home directory."""
+    home = environ.get("HOME")
+    if not home:
+        return []
+    xdg = environ.get("XDG_CONFIG_HOME", "")
+    config_home = Path(xdg) if os.path.isabs(xdg) else Path(home) / ".config"
+    app_data = Path(home) / ".hadolint"
+    return [
+        *(config_home / name for name in ("hadolint.yaml", "hadolint.yml")),
+        *(app_data / name for name in ("hadolint.yaml", "hadolint.yml", "config.yaml", "config.yml")),
+        *(Path(home) / name for name in HADOLINT_CONFIG_FILES),
+    ]
+
+
+def find_hadolint_config(start: Path, cache: SettingsCache | None = None) -> Path | None:
+    """The `.hadolint.yaml` for a file that no lintslim config applies to.
+
+    First the nearest one upward from the file, as lintslim's own configs are found (a repository
+    linted from elsewhere keeps its settings); else the one hadolint would read: the current
+    directory's, then the per-user files.
+    """
+    cache = cache if cache is not None else SettingsCache()
+    directory = (start if start.is_dir() else start.parent).resolve()
+    walked: list[Path] = []
+    result: Path | None = None
+    for folder in (directory, *directory.parents):
+        if folder in cache.hadolint_by_directory:
+            result = cache.hadolint_by_directory[folder]
+            break
+        walked.append(folder)
+        result = next((folder / name for name in HADOLINT_CONFIG_FILES if (folder / name).is_file()), None)
+        if result is not None:
+            break
+    cache.hadolint_by_directory.update(dict.fromkeys(walked, result))
+    if result is not None:
+        return result
+    if not cache.hadolint_fallback:
+        candidates = [Path.cwd() / name for name in HADOLINT_CONFIG_FILES] + hadolint_user_configs(os.environ)
+        cache.hadolint_fallback.append(next((path for path in candidates if path.is_file()), None))
+    return cache.hadolint_fallback[0]
+
+
 def _config_in(folder: Path) -> Path | None:
     for name in CONFIG_FILES:
         candidate = folder / name
@@ -205,7 +272,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
     return section
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
+def load_yaml_mapping(path: Path) -> dict[str, Any]:
+    """A YAML file's top-level mapping, read in safe mode (no objects built from tags)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -225,7 +293,11 @@ def _load_yaml(path: Path) -> dict[str, Any]:
 
 
 def load_file(path: Path, registry: Registry) -> Settings:
-    raw = _load_yaml(path) if path.suffix in (".yaml", ".yml") else _load_toml(path)
+    if is_hadolint_config(path):
+        from lintslim.hadolint_config import load_hadolint
+
+        return load_hadolint(path, registry)
+    raw = load_yaml_mapping(path) if path.suffix in (".yaml", ".yml") else _load_toml(path)
     return settings_from_mapping(raw, registry, source=path)
 
 
@@ -338,14 +410,22 @@ class SettingsCache:
 
     by_directory: dict[Path, Path | None] = field(default_factory=dict)
     by_source: dict[Path, Settings] = field(default_factory=dict)
+    # the same for `.hadolint.yaml`, looked for only where no lintslim config applies
+    hadolint_by_directory: dict[Path, Path | None] = field(default_factory=dict)
+    hadolint_fallback: list[Path | None] = field(default_factory=list)  # [answer] once looked up
 
 
 def resolve_settings(
     path: Path | None, registry: Registry, explicit: Path | None = None, cache: SettingsCache | None = None
 ) -> Settings:
-    """The settings for a file: from `--config`, else the nearest config file, else the defaults."""
+    """The settings for a file: from `--config`, else the nearest config file, else a `.hadolint.yaml`
+    (translated), else the defaults."""
     cache = cache if cache is not None else SettingsCache()
-    source = explicit or find_config(path if path is not None else Path.cwd(), cache.by_directory)
+    if not cache.by_directory:  # a caller that forgets the lookups (the language server) forgets these too
+        cache.hadolint_by_directory.clear()
+        cache.hadolint_fallback.clear()
+    start = path if path is not None else Path.cwd()
+    source = explicit or find_config(start, cache.by_directory) or find_hadolint_config(start, cache)
     if source is None:
         return Settings()
     if source in cache.by_source:
