@@ -294,6 +294,7 @@ _PIP_VALUE_OPTIONS = frozenset(
      "--root-user-action", "--use-feature", "--use-deprecated", "--keyring-provider", "--override", "-p",
      "--index-strategy", "--resolution", "--prerelease", "--link-mode", "--compile-bytecode", "--group"}
 )  # fmt: skip
+PIP_VALUE_OPTIONS = _PIP_VALUE_OPTIONS  # public: the hygiene rules read pip command lines too
 _PROJECT_ITSELF = re.compile(r"\./?(\[[^\]]*\])?")  # `.`, `./`, `.[dev]`: the project in the working directory
 # pip and Python by their program names (`pip3`, `python3.12`).
 PIP_PROGRAM = re.compile(r"pip(\d+(\.\d+)*)?")
