@@ -80,3 +80,16 @@ def test_audit_skips_a_fifo_gitignore(tmp_path: Path) -> None:
     result = run("audit", "--no-progress", "--output-format", "jsonl", ".", cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     assert all('"error"' not in line for line in result.stdout.splitlines())  # the Dockerfile was checked
+
+
+def test_a_long_chain_of_stages_is_checked_without_a_rule_crash(tmp_path: Path) -> None:
+    """Each stage builds on the one before: deeper than Python's recursion limit (scopes, ENV names
+    and the SHELL in force were computed recursively along the chain, and LS101 crashed)."""
+    stages = [
+        "FROM alpine:3.20 AS s0\n",
+        *(f"FROM s{i - 1} AS s{i}\nENV V{i}=$V{i - 1}\nRUN true\n" for i in range(1, 1500)),
+    ]
+    (tmp_path / "Dockerfile").write_text("".join(stages))
+    result = run("check", "--output-format", "concise", "Dockerfile", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert "internal error" not in result.stderr

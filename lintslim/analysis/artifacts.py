@@ -454,7 +454,7 @@ class _StageWalk:
             self.state.directories.add(self.state.cwd)
 
     def _copy(self, instruction: Instruction) -> None:
-        source_stage = next((link.source_stage for link in self.graph.links if link.instruction is instruction), None)
+        source_stage = next((link.source_stage for link in self.graph.links_of(instruction)), None)
         if source_stage is None or instruction.heredocs or len(instruction.args) < 2:
             return
         *sources, dest_token = instruction.args
@@ -535,14 +535,8 @@ class _StageWalk:
             if path is None:
                 continue
             targets.append(path)
-            source_stage = next(
-                (
-                    link.source_stage
-                    for link in self.graph.links
-                    if link.instruction is instruction and link.reference == options.get("from")
-                ),
-                None,
-            )
+            links = self.graph.links_of(instruction)
+            source_stage = next((link.source_stage for link in links if link.reference == options.get("from")), None)
             if options["type"] == "bind" and source_stage is not None and flag.value_span is not None:
                 source = clean("/" + options.get("source", "/").lstrip("/"))
                 placement = Placement(instruction, flag.value_span, flag.value or "")

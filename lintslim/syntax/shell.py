@@ -481,17 +481,47 @@ def _exec_form_commands(tokens: tuple[Token, ...]) -> list[Command]:
 
 def _posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
     """Whether the SHELL in force at `instruction` (inherited through `FROM <stage>`) is a POSIX shell."""
+    stage = dockerfile.graph.stage_of(instruction)
+    if stage is None:
+        return True
+    shells = [index for index in _shell_instructions(dockerfile, stage) if index < instruction.index]
+    if shells:
+        return _is_posix_shell(dockerfile, shells[-1])
+    return _inherited_posix_shell(dockerfile, stage)
+
+
+def _is_posix_shell(dockerfile: Dockerfile, shell_instruction: int) -> bool:
+    program = dockerfile.instructions[shell_instruction].args[0].value
+    return program.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
+
+
+def _inherited_posix_shell(dockerfile: Dockerfile, stage: Stage) -> bool:
+    """Whether the SHELL a stage starts with (the last one of the stages it builds on) is POSIX.
+
+    Memoised per stage, and filled for every stage walked, so a long `FROM <stage>` chain costs one
+    walk, not one per RUN.
+    """
     graph = dockerfile.graph
-    stage = graph.stage_of(instruction)
-    limit = instruction.index
-    while stage is not None:
-        shells = [index for index in _shell_instructions(dockerfile, stage) if index < limit]
+    walked: list[tuple[str, int]] = []
+    answer = True
+    current = stage
+    while len(walked) <= len(graph.stages):  # a bound, should a chain ever loop
+        key = ("inherited-shell", current.index)
+        known = dockerfile.memo.get(key)
+        if isinstance(known, bool):
+            answer = known
+            break
+        walked.append(key)
+        if current.base_stage is None:
+            break
+        current = graph.stages[current.base_stage]
+        shells = _shell_instructions(dockerfile, current)
         if shells:
-            program = dockerfile.instructions[shells[-1]].args[0].value
-            return program.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
-        stage = None if stage.base_stage is None else graph.stages[stage.base_stage]
-        limit = len(dockerfile.instructions)
-    return True
+            answer = _is_posix_shell(dockerfile, shells[-1])
+            break
+    for key in walked:
+        dockerfile.memo[key] = answer
+    return answer
 
 
 def _shell_instructions(dockerfile: Dockerfile, stage: Stage) -> tuple[int, ...]:

@@ -4,8 +4,10 @@ what rules ask of that graph: which stages are images, what each builds on, what
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from lintslim.syntax.image import ImageRef, parse_image
 from lintslim.syntax.nodes import Dockerfile, Flag, Instruction
@@ -99,20 +101,52 @@ class BuildGraph:
     def final(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
-    def stage_named(self, reference: str) -> Stage | None:
-        lowered = reference.lower()
+    # Indexes built on first use: rules ask these questions per instruction, and a generated
+    # Dockerfile can have thousands of stages (a linear scan each time made the run quadratic).
+
+    @cached_property
+    def _stage_starts(self) -> list[int]:
+        return [stage.from_instruction.index for stage in self.stages]
+
+    @cached_property
+    def _stages_by_name(self) -> dict[str, Stage]:
+        named: dict[str, Stage] = {}
         for stage in self.stages:
-            if stage.name == lowered:
-                return stage
+            if stage.name is not None:
+                named.setdefault(stage.name, stage)  # the first of duplicate names, as before
+        return named
+
+    @cached_property
+    def _link_sources(self) -> dict[int, list[int]]:
+        """Stage index to the stages its links copy or mount from, in link order."""
+        sources: dict[int, list[int]] = {}
+        for link in self.links:
+            if link.source_stage is not None:
+                sources.setdefault(link.stage, []).append(link.source_stage)
+        return sources
+
+    @cached_property
+    def _links_by_instruction(self) -> dict[int, list[StageLink]]:
+        found: dict[int, list[StageLink]] = {}
+        for link in self.links:
+            found.setdefault(link.instruction.index, []).append(link)
+        return found
+
+    def stage_named(self, reference: str) -> Stage | None:
+        found = self._stages_by_name.get(reference.lower())
+        if found is not None:
+            return found
         if reference.isdigit() and int(reference) < len(self.stages):
             return self.stages[int(reference)]
         return None
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
-        for stage in reversed(self.stages):
-            if stage.from_instruction.index <= instruction.index:
-                return stage
-        return None
+        position = bisect.bisect_right(self._stage_starts, instruction.index)
+        return self.stages[position - 1] if position else None
+
+    def links_of(self, instruction: Instruction) -> list[StageLink]:
+        """The stage links an instruction makes (`COPY --from`, each `RUN --mount=from`), in order."""
+        return self._links_by_instruction.get(instruction.index, [])
 
     def reaching_final(self) -> frozenset[int]:
         """Stages whose content can end up in the final image: its base chain and what it copies from."""
@@ -123,16 +157,18 @@ class BuildGraph:
         """Stages whose content can end up in `stage`'s image, nearest links first (the stage excluded):
         the stages it builds on and copies or mounts from, and theirs in turn."""
         order: list[int] = []
-        todo = [stage.index]
+        seen: set[int] = set()
+        todo = deque([stage.index])
         while todo:
-            index = todo.pop(0)
-            if index in order:
+            index = todo.popleft()
+            if index in seen:
                 continue
+            seen.add(index)
             order.append(index)
             item = self.stages[index]
             if item.base_stage is not None:
                 todo.append(item.base_stage)
-            todo += [link.source_stage for link in self.links if link.stage == index and link.source_stage is not None]
+            todo.extend(self._link_sources.get(index, ()))
         return order[1:]
 
     def build_only(self) -> frozenset[int]:
@@ -158,19 +194,25 @@ class BuildGraph:
             for link in self.links
         )
 
+    @cached_property
+    def _root_images(self) -> list[ImageRef | None]:
+        roots: list[ImageRef | None] = []
+        for stage in self.stages:  # a stage builds only on an earlier one, whose root is known by now
+            base = stage.base_stage
+            roots.append(roots[base] if base is not None and base < stage.index else stage.image)
+        return roots
+
     def root_image(self, stage: Stage) -> ImageRef | None:
         """The image a stage ultimately builds on, following `FROM <stage>` links."""
-        seen: set[int] = set()
-        while stage.base_stage is not None and stage.index not in seen:
-            seen.add(stage.index)
-            stage = self.stages[stage.base_stage]
-        return stage.image
+        return self._root_images[stage.index]
 
     def ancestry(self, stage: Stage) -> list[Stage]:
         """The stage and the stages it builds on (`FROM <stage>`), nearest first."""
         chain = [stage]
-        while stage.base_stage is not None and all(item.index != stage.base_stage for item in chain):
+        seen = {stage.index}
+        while stage.base_stage is not None and stage.base_stage not in seen:
             stage = self.stages[stage.base_stage]
+            seen.add(stage.index)
             chain.append(stage)
         return chain
 
@@ -184,11 +226,18 @@ class BuildGraph:
 
     def descendants(self, stage: Stage) -> frozenset[int]:
         """The stages built on `stage`, directly or through others (`FROM <stage>`)."""
-        return frozenset(
-            candidate.index
-            for candidate in self.stages
-            if candidate.index != stage.index and any(item.index == stage.index for item in self.ancestry(candidate))
-        )
+        children: dict[int, list[int]] = {}
+        for candidate in self.stages:
+            if candidate.base_stage is not None:
+                children.setdefault(candidate.base_stage, []).append(candidate.index)
+        found: set[int] = set()
+        todo = list(children.get(stage.index, ()))
+        while todo:
+            index = todo.pop()
+            if index not in found and index != stage.index:
+                found.add(index)
+                todo.extend(children.get(index, ()))
+        return frozenset(found)
 
     def builds_on_scratch(self, stage: Stage) -> bool:
         """Whether the image a stage ultimately builds on is `scratch`."""
@@ -212,11 +261,19 @@ class BuildGraph:
 
     def stage_scope(self, stage: Stage, until: int) -> Scope:
         """The scope of `stage` before instruction index `until` (past its end: the stage's final scope)."""
-        key = ("stage-scopes", stage.index)
         memo = self.dockerfile.memo
-        found = memo.get(key)
+        found = memo.get(("stage-scopes", stage.index))
         if found is None:  # every scope of the stage in one pass, once per document: rules ask often
-            found = memo[key] = _stage_scopes(self, stage)
+            # A stage's scopes start from its parent's end: compute the missing ones root first, walking
+            # up only to the nearest stage already known (no recursion, linear on long chains).
+            pending: list[Stage] = []
+            current: Stage | None = stage
+            while current is not None and ("stage-scopes", current.index) not in memo:
+                pending.append(current)
+                current = None if current.base_stage is None else self.stages[current.base_stage]
+            for item in reversed(pending):
+                memo[("stage-scopes", item.index)] = _stage_scopes(self, item)
+            found = memo[("stage-scopes", stage.index)]
         assert isinstance(found, tuple)
         indexes: list[int] = found[0]
         scopes: list[Scope] = found[1]
@@ -321,11 +378,30 @@ def _stage_scopes(graph: BuildGraph, stage: Stage) -> tuple[list[int], list[Scop
     return indexes, scopes
 
 
-def _env_names(graph: BuildGraph, stage: Stage) -> set[str]:
-    """ENV names set in `stage` or inherited along its chain of base stages."""
-    names = {pair.key.value for i in stage.instructions if i.keyword == "ENV" for pair in i.key_values}
-    if stage.base_stage is not None:
-        names |= _env_names(graph, graph.stages[stage.base_stage])
+def _env_names(graph: BuildGraph, stage: Stage) -> frozenset[str]:
+    """ENV names set in `stage` or inherited along its chain of base stages (memoised per stage).
+
+    Walks up only to the nearest stage already known, so a long `FROM <stage>` chain stays linear.
+    """
+    memo = graph.dockerfile.memo
+    pending: list[Stage] = []
+    names: frozenset[str] = frozenset()
+    current: Stage | None = stage
+    while current is not None and len(pending) <= len(graph.stages):
+        known = memo.get(("env-names", current.index))
+        if isinstance(known, frozenset):
+            names = known
+            break
+        pending.append(current)
+        current = None if current.base_stage is None else graph.stages[current.base_stage]
+    for item in reversed(pending):  # root first
+        own = {
+            pair.key.value
+            for instruction in item.instructions
+            if instruction.keyword == "ENV"
+            for pair in instruction.key_values
+        }
+        names = memo[("env-names", item.index)] = names | own
     return names
 
 
