@@ -1,0 +1,286 @@
+"""Rules about ARG, ENV and LABEL and the variables instructions use (LS561, LS570, LS572)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lintslim.engine.fixes import Edit, Fix
+from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
+from lintslim.rules.hygiene._instruction_helpers import base_env_names
+from lintslim.syntax.nodes import Dockerfile, Instruction, KeyValue, Token
+from lintslim.syntax.shellwords import ShellWordError, process_word, referenced_variables
+from lintslim.syntax.source import Span
+from lintslim.syntax.stages import AUTOMATIC_ARGS, BuildGraph, Stage
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Instructions whose words BuildKit expands itself; RUN, CMD, ENTRYPOINT and HEALTHCHECK are shell
+# text (the shell's business), FROM is UndefinedArgInFrom's, ONBUILD triggers expand in a later build.
+_EXPANDED_REST = frozenset({"STOPSIGNAL", "USER", "WORKDIR"})
+_EXPANDED_ARGS = frozenset({"ADD", "COPY", "EXPOSE", "VOLUME"})
+_EXPANDED_FLAGS = frozenset({"chown", "chmod", "from"})
+# BuildKit's automatic platform ARGs: a stage sees them only once it declares them (`ARG TARGETARCH`).
+_PLATFORM_ARGS = frozenset(name for name in AUTOMATIC_ARGS if name.startswith(("TARGET", "BUILD")))
+
+
+def reference_span(dockerfile: Dockerfile, token: Token, name: str) -> Span:
+    """Where `$name` or `${name…}` is written inside `token` (the whole token when not found)."""
+    source = dockerfile.text[token.span.start : token.span.end]
+    match = re.search(r"\$(\{)?" + re.escape(name) + r"(?![A-Za-z0-9_])", source)
+    if match is None:
+        return token.span
+    end = match.end() + (1 if match.group(1) and source[match.end() : match.end() + 1] == "}" else 0)
+    return Span(token.span.start + match.start(), token.span.start + end)
+
+
+def _names(word: str, escape: str) -> list[str]:
+    return sorted(name for name in referenced_variables(word, escape=escape) if _NAME.fullmatch(name))
+
+
+class EnvSameInstructionReference(Rule):
+    """`ENV` that uses a variable an earlier pair of the same `ENV` sets.
+
+    ## What it does
+    Flags `ENV A=1 B=$A`: a value that refers to a variable set by an earlier pair of the same
+    instruction.  `ENV PATH=/opt/bin:$PATH` (a variable extending itself) is fine.  Unlike
+    hadolint's DL3044, the reference is flagged even when the variable had a value before (it is
+    the old value that is used, which surprises more), and a reference to a pair further right
+    (`ENV B=$A A=1`) is not, since reading left to right gives the right idea.
+
+    ## Why is this bad?
+    BuildKit expands every value of one `ENV` with the variables as they were before the
+    instruction: `B` gets the earlier value of `A`, or an empty string, not `1`.  Split the
+    instruction in two.
+    """
+
+    code = "LS561"
+    name = "env-same-instruction-reference"
+    severity = Severity.ERROR
+    aliases = ("DL3044",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        escape = ctx.dockerfile.escape
+        for instruction in ctx.dockerfile.instructions:
+            target = instruction.effective
+            if target.keyword != "ENV":
+                continue
+            set_before: dict[str, str] = {}  # names set by the pairs to the left, with their new value
+            for pair in target.key_values:
+                if pair.value is not None:
+                    for name in _names(pair.value.value, escape):
+                        if name in set_before:
+                            yield self._report(ctx, instruction, pair.value, name, set_before[name])
+                    set_before[pair.key.value] = pair.value.value
+                else:
+                    set_before[pair.key.value] = ""
+
+    def _report(self, ctx: RuleContext, instruction: Instruction, value: Token, name: str, new: str) -> Diagnostic:
+        scope = ctx.graph.scope_at(instruction)
+        if name in scope.values:
+            old = f"its earlier value `{scope.values[name]}`"
+        elif name in scope.unknown:
+            old = "its value from before this `ENV`"
+        else:
+            old = "an empty string"
+        return self.report(
+            reference_span(ctx.dockerfile, value, name),
+            f"`${name}` expands to {old}, not `{new}`: one `ENV` expands its values before setting any; "
+            "split the instruction",
+        )
+
+
+class LegacyKeyValueFormat(Rule):
+    """`ENV key value` or `LABEL key value` (the legacy form without `=`).
+
+    ## What it does
+    Flags `ENV` and `LABEL` written with a space instead of `=` between key and value.  `ARG` has no
+    such form (`ARG NAME value` is an error BuildKit reports).
+
+    ## Why is this bad?
+    The legacy form takes the whole rest of the line as one value, so `ENV A 1 B 2` sets `A` to
+    `1 B 2`, and it is deprecated: BuildKit warns (LegacyKeyValueFormat).
+
+    ## Fix safety
+    The fix writes `key=value`, double-quoting a value with spaces.  It is safe: the value reads
+    back exactly the same (checked by expanding both forms).  No fix is offered when quoting would
+    change the value (it holds quotes or escapes) or the value spans several lines.
+    """
+
+    code = "LS570"
+    name = "legacy-key-value-format"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    aliases = ("LegacyKeyValueFormat",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        for instruction in ctx.dockerfile.instructions:
+            target = instruction.effective
+            if target.keyword not in ("ENV", "LABEL"):
+                continue
+            for pair in target.key_values:
+                if pair.legacy and pair.value is not None:
+                    yield self.report(
+                        pair.key.span.cover(pair.value.span),
+                        f"Legacy `{target.keyword} {pair.key.value} value` form: write "
+                        f"`{target.keyword} {pair.key.value}=…`",
+                        fix=self._fix(ctx.dockerfile, pair),
+                    )
+
+    @staticmethod
+    def _fix(dockerfile: Dockerfile, pair: KeyValue) -> Fix | None:
+        assert pair.value is not None
+        raw = dockerfile.text[pair.value.span.start : pair.value.span.end]
+        if raw != pair.value.value or "\n" in raw:
+            return None
+        value = _one_word(raw, dockerfile.escape)
+        if value is None:
+            return None
+        separator = Span(pair.key.span.end, pair.value.span.start)
+        edits = [Edit.replace(separator, "=")]
+        if value != raw:
+            edits.append(Edit.replace(pair.value.span, value))
+        return Fix.safe(f"Write `{pair.key.value}={value}`", *edits)
+
+
+def _one_word(value: str, escape: str) -> str | None:
+    """`value` written as one `key=value` word that expands exactly as the legacy value did."""
+    if not _has_unquoted_space(value, escape):
+        candidate = value
+    elif any(ch in value for ch in ('"', "'", escape)):
+        return None
+    else:
+        candidate = f'"{value}"'
+    env = {name: f"<{name}>" for name in referenced_variables(value, escape=escape)}
+    try:
+        same = process_word(value, env, escape=escape).value == process_word(candidate, env, escape=escape).value
+    except ShellWordError:
+        return None
+    return candidate if same else None
+
+
+def _has_unquoted_space(value: str, escape: str) -> bool:
+    """Whether BuildKit's word splitter would cut `value` in several words."""
+    quote = ""
+    escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == escape:  # BuildKit's word splitter honours it inside quotes too
+            escaped = True
+        elif quote:
+            quote = "" if ch == quote else quote
+        elif ch in ('"', "'"):
+            quote = ch
+        elif ch.isspace():
+            return True
+    return False
+
+
+def _stage_words(instruction: Instruction) -> Iterator[Token]:
+    """The words of an instruction that BuildKit expands with the stage's variables."""
+    keyword = instruction.keyword
+    if keyword in _EXPANDED_REST and instruction.rest is not None:
+        yield instruction.rest
+    elif keyword in _EXPANDED_ARGS:
+        yield from instruction.args
+    elif keyword in ("ENV", "LABEL", "ARG"):
+        for pair in instruction.key_values:
+            if keyword != "ARG":
+                yield pair.key
+            if pair.value is not None:
+                yield pair.value
+    for flag in instruction.flags:
+        if flag.name in _EXPANDED_FLAGS and flag.value is not None and flag.value_span is not None:
+            yield Token(flag.value, flag.value_span)
+
+
+def _declared_anywhere(dockerfile: Dockerfile) -> frozenset[str]:
+    """Every name an ARG or ENV of the file declares, in any stage or before the first FROM."""
+    declared = {
+        pair.key.value
+        for instruction in dockerfile.instructions
+        if instruction.keyword in ("ARG", "ENV")
+        for pair in instruction.key_values
+    }
+    return frozenset(declared | _PLATFORM_ARGS)
+
+
+def _declared_after(stage: Stage, instruction: Instruction) -> frozenset[str]:
+    return frozenset(
+        pair.key.value
+        for later in stage.instructions
+        if later.index > instruction.index and later.keyword in ("ARG", "ENV")
+        for pair in later.key_values
+    )
+
+
+def _chain_args(graph: BuildGraph, stage: Stage) -> frozenset[str]:
+    """ARG names the stages this one builds on declare (BuildKit passes their values on)."""
+    return frozenset(
+        pair.key.value
+        for item in graph.ancestry(stage)[1:]
+        for instruction in item.instructions
+        if instruction.keyword == "ARG"
+        for pair in instruction.key_values
+    )
+
+
+class UndefinedVar(Rule):
+    """A variable no `ARG` or `ENV` defines where an instruction uses it.
+
+    ## What it does
+    Flags `$NAME` and `${NAME…}` in the words BuildKit expands itself (`COPY`/`ADD` paths and
+    `--chown`/`--chmod`/`--from`, `ENV`, `LABEL`, `ARG` defaults, `EXPOSE`, `USER`, `WORKDIR`,
+    `VOLUME`, `STOPSIGNAL`) when, at that point, no `ARG` of the stage (or of a stage it builds on)
+    declares it and no `ENV` of the stage chain or of the base image sets it.  As in BuildKit, a
+    global `ARG` (before the first `FROM`) counts only once the stage declares it again with `ARG
+    NAME`, automatic arguments such as `TARGETARCH` too, and `${NAME:-default}` is flagged as well.
+    Variables inside `RUN`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK` are the shell's, not this rule's.
+
+    lintslim knows the environment of common base images (`golang` sets `GOPATH`, `python` sets
+    `PYTHON_VERSION`…).  On a base image it does not know, it flags only names the file declares
+    somewhere else (a global `ARG` not declared again, an `ENV` of an unrelated stage), since the
+    image may set any other.
+
+    ## Why is this bad?
+    An undefined variable expands to an empty string without any error: `COPY app-$VERSION.jar`
+    copies `app-.jar`, `WORKDIR $HOME/app` is `/app`.
+    """
+
+    code = "LS572"
+    name = "undefined-var"
+    severity = Severity.WARNING
+    aliases = ("UndefinedVar",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        graph = ctx.graph
+        elsewhere = _declared_anywhere(ctx.dockerfile)
+        for stage in graph.stages:
+            image_env = base_env_names(graph, stage)
+            inherited = _chain_args(graph, stage) | (image_env or frozenset())
+            for instruction in stage.instructions[1:]:
+                scope = graph.scope_at(instruction)
+                # names an earlier pair of the same ENV sets are LS561's (a clearer message)
+                same_env = (
+                    {pair.key.value for pair in instruction.key_values} if instruction.keyword == "ENV" else set()
+                )
+                for token in _stage_words(instruction):
+                    for name in _names(token.value, ctx.dockerfile.escape):
+                        if scope.knows(name) or name in inherited or name in same_env:
+                            continue
+                        if image_env is None and name not in elsewhere:
+                            continue
+                        yield self.report(
+                            reference_span(ctx.dockerfile, token, name),
+                            self._message(graph, stage, instruction, name),
+                        )
+
+    @staticmethod
+    def _message(graph: BuildGraph, stage: Stage, instruction: Instruction, name: str) -> str:
+        if graph.global_scope.knows(name):
+            hint = f"it is a global `ARG`: declare `ARG {name}` in this stage to use it"
+        elif name in _declared_after(stage, instruction):
+            hint = "it is declared only further down"
+        else:
+            hint = "no `ARG` or `ENV` before it defines it"
+        return f"`${name}` is undefined here and expands to an empty string: {hint}"
