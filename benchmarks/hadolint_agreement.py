@@ -48,8 +48,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 PARSE_ERROR = "DL1000"
 
 # (file, instruction key) -> the findings there, as (line, message)
-Hits = dict[tuple[str, object], list[tuple[int, str]]]
-Finder = Callable[[int], object]  # a 1-based line -> the key of the instruction holding it
+Hits = dict[tuple[str, int], list[tuple[int, str]]]
+Finder = Callable[[int], int]  # a 1-based line -> the key of the instruction holding it
 
 
 def corpus_paths(corpus: Path, limit: int | None) -> list[str]:
@@ -94,18 +94,18 @@ def aliased_rules() -> list[type[Rule]]:
 
 
 def instruction_finder(dockerfile: Dockerfile) -> Finder:
-    """The instruction holding a line: its index, or the line itself outside every instruction."""
+    """The instruction holding a line: its index, or minus the line outside every instruction."""
     lines = dockerfile.lines
     spans = [
         (lines.line_of(i.span.start), lines.line_of(max(i.span.start, i.span.end - 1))) for i in dockerfile.instructions
     ]
     firsts = [first for first, _ in spans]
 
-    def find(line: int) -> object:
+    def find(line: int) -> int:
         index = bisect.bisect_right(firsts, line) - 1
         if index >= 0 and spans[index][0] <= line <= spans[index][1]:
             return index
-        return ("line", line)
+        return -line
 
     return find
 
