@@ -10,11 +10,11 @@ share the result through the document's memo.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from lintslim.engine.fixes import Edit
 from lintslim.syntax.nodes import Dockerfile, Instruction
-from lintslim.syntax.shell import Command, Word, shell_commands
+from lintslim.syntax.shell import POSIX_SHELLS, Command, Word, shell_commands, split_commands
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Stage, mount_options
 
@@ -253,6 +253,19 @@ def mounted_over(graph: BuildGraph, instruction: Instruction, paths: Iterable[st
         if any(_covers(directory, path) for path in wanted):
             return True
     return False
+
+
+def with_nested(commands: Iterable[Command]) -> Iterator[Command]:
+    """The commands, and those of the scripts they give a shell (`sudo bash -c "… && rm -rf …"`)."""
+    for command in commands:
+        yield command
+        if command.name in POSIX_SHELLS and len(command.argv) > 2 and command.argv[1].value == "-c":
+            yield from split_commands(command.argv[2].value, _whole(command.argv[2].span))
+
+
+def _whole(span: Span) -> Callable[[int, int], Span]:
+    """Spans of words inside a quoted script map to the whole quoted word (its escapes blur offsets)."""
+    return lambda start, end: span
 
 
 def removes(command: Command, directory: str) -> bool:

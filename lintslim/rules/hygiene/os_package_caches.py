@@ -14,6 +14,7 @@ from lintslim.rules.hygiene._os_packages import (
     package_commands,
     removes,
     run_instructions,
+    with_nested,
 )
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, shell_commands
@@ -40,6 +41,11 @@ def _uncleaned(
     """The first command that fills the cache after the last one that cleans it (positions in `commands`)."""
     last_clean = max(cleans, default=-1)
     return next((item for item in parsed if item.position in fills and item.position > last_clean), None)
+
+
+def _removes_in(command: Command, directories: tuple[str, ...]) -> bool:
+    """Whether the command, or a shell script it runs (`bash -c "…"`), removes one of `directories`."""
+    return any(removes(item, directory) for item in with_nested((command,)) for directory in directories)
 
 
 class AptListsNotRemoved(Rule):
@@ -80,7 +86,7 @@ class AptListsNotRemoved(Rule):
             if not fills or mounted_over(graph, instruction, (APT_LISTS,)):
                 continue
             commands = shell_commands(dockerfile, instruction)
-            cleans = {position for position, command in enumerate(commands) if removes(command, APT_LISTS)}
+            cleans = {position for position, command in enumerate(commands) if _removes_in(command, (APT_LISTS,))}
             cleans |= {item.position for item in parsed if item.action in ("distclean", "dist-clean")}
             found = _uncleaned(parsed, commands, fills, cleans)
             if found is None:
@@ -128,7 +134,7 @@ class ApkAddWithoutNoCache(Rule):
                 continue
             commands = shell_commands(dockerfile, instruction)
             for item in adds:
-                if any(removes(command, APK_CACHES[0]) for command in commands[item.position + 1 :]):
+                if any(_removes_in(command, APK_CACHES[:1]) for command in commands[item.position + 1 :]):
                     continue
                 assert item.subcommand is not None
                 edit = insert_after(instruction, item.subcommand, " --no-cache")
@@ -231,11 +237,7 @@ class PackageCacheNotCleaned(Rule):
             return None
         commands = shell_commands(dockerfile, instruction)
         cleans = {item.position for item in parsed if _cleans(item, family)}
-        cleans |= {
-            position
-            for position, command in enumerate(commands)
-            if any(removes(command, directory) for directory in directories)
-        }
+        cleans |= {position for position, command in enumerate(commands) if _removes_in(command, directories)}
         found = _uncleaned(parsed, commands, fills, cleans)
         if found is None:
             return None

@@ -359,8 +359,10 @@ def _pinned(manager: str, action: str, value: str) -> bool:
 
 
 def _skipped_word(manager: str, value: str) -> bool:
-    """Words that are not package names to pin: files, URLs, groups, patterns, removals (`pkg-`), globs."""
-    if not value or _is_file_or_url(value) or value.startswith(("@", "-")) or value.endswith(("-", "+")):
+    """Words that are not package names to pin: files, URLs, groups, patterns, apt removals (`pkg-`), globs."""
+    if not value or _is_file_or_url(value) or value.startswith(("@", "-")):
+        return True
+    if manager in ("apt-get", "apt") and value.endswith("-"):
         return True
     if "*" in value or "?" in value:
         return True
@@ -379,8 +381,9 @@ class OsPackageUnpinned(Rule):
     Not flagged, where hadolint gets it wrong: local or remote package files (`./app.deb`,
     `/tmp/x.apk`, `https://…/x.rpm`), packages given through a variable (`$PACKAGES` is unknown,
     not unpinned), the value of `apk add --virtual .build-deps` and `-X <repository>`, apt's
-    `-t <release>`, rpm names that merely contain a dash (`java-17-openjdk` is not pinned,
-    `openssl-1.1.1k` is), dnf groups (`@development`) and zypper patterns.
+    `-t <release>`, dnf groups (`@development`, `group install`) and zypper patterns.  Flagged,
+    where hadolint takes any dash for a version: rpm names such as `java-17-openjdk` or
+    `python3-pip` (a pin is a last dash followed by a digit: `openssl-1.1.1k`).
 
     This rule is off by default; select it (`--select LS537`, or one of its hadolint codes).
 
