@@ -257,8 +257,8 @@ def _announce_hadolint(settings: Settings, run: _Run) -> None:
     if settings.notes:
         count = len(settings.notes)
         sys.stderr.write(
-            f"lintslim: {count} of its settings {'has' if count == 1 else 'have'} no lintslim equivalent "
-            f"and {'is' if count == 1 else 'are'} left out; 'lintslim migrate-hadolint' lists them\n"
+            f"lintslim: {count} of its settings {'does' if count == 1 else 'do'} not carry over exactly; "
+            "'lintslim migrate-hadolint' lists them\n"
         )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lintslim.config import ConfigError, Settings, load_yaml_mapping, settings_from_mapping
-from lintslim.engine.registry import Registry
+from lintslim.engine.registry import Registry, UnknownRuleError
 from lintslim.engine.rule import Rule
 
 SEVERITIES = ("error", "warning", "info", "style")  # hadolint's `override` lists, most severe first
@@ -94,26 +94,58 @@ def _not_covered(codes: list[str], key: str) -> list[str]:
     return notes
 
 
-def _known(codes: list[str], key: str, registry: Registry, migration: Migration) -> list[tuple[str, type[Rule]]]:
-    """The codes a lintslim rule stands for, with the rule; a note for the others."""
+def _lookup(code: str, registry: Registry) -> tuple[type[Rule] | None, bool]:
+    """The rule a hadolint code names, and whether it names the whole rule (a DL alias) rather than
+    one of the codes the rule reports (ShellCheck's `SC2086`, reported by lintslim's ShellCheck rule)."""
+    rule = registry.exact(code)
+    if rule is not None:
+        return rule, True
+    try:
+        rules, exact = registry.resolve(code)
+    except UnknownRuleError:
+        return None, False
+    return (rules[0], False) if exact and len(rules) == 1 else (None, False)
+
+
+def _known(
+    codes: list[str], key: str, registry: Registry, migration: Migration, *, per_code: bool
+) -> list[tuple[str, type[Rule]]]:
+    """The codes a lintslim rule stands for, with the rule, each rule once; a note for the others.
+
+    `per_code`: also keep codes that name one of a rule's codes (SC2086), each code once.
+    """
     known: list[tuple[str, type[Rule]]] = []
     unknown: list[str] = []
     for code in codes:
-        rule = registry.exact(code)
+        rule, whole = _lookup(code, registry)
         if rule is None:
             unknown.append(code)
-        elif all(rule is not other for _, other in known):
+        elif not whole and not per_code:
+            migration.left_out.append(
+                f"`{key}` {code}: lintslim sets one severity for all of {rule.code} {rule.name}'s codes, not one "
+                "per code; each keeps its own"
+            )
+        elif not _named_before(code, rule, whole, known):
             known.append((code, rule))
     if unknown:
         migration.left_out += _not_covered(unknown, key)
     return known
 
 
-def _wider(named: list[tuple[str, type[Rule]]], key: str, migration: Migration) -> None:
-    """Say when one lintslim rule stands for several hadolint codes, so naming one names them all."""
-    written = {code.upper() for code, _ in named}
+def _named_before(code: str, rule: type[Rule], whole: bool, known: list[tuple[str, type[Rule]]]) -> bool:
+    if whole:
+        return any(rule is other for _, other in known)
+    return any(code.upper() == other.upper() for other, _ in known)
+
+
+def _wider(named: list[tuple[str, type[Rule]]], written: list[str], key: str, migration: Migration) -> None:
+    """Say when one lintslim rule stands for several hadolint codes, so naming one names them all
+    (`written`: every code the setting names)."""
+    upper = {code.upper() for code in written}
     for code, rule in named:
-        others = [alias for alias in rule.aliases if alias.startswith("DL") and alias.upper() not in written]
+        if code.upper() not in {name.upper() for name in (rule.code, *rule.aliases)}:
+            continue  # one of the codes the rule reports (SC2086), not the rule
+        others = [alias for alias in rule.aliases if alias.startswith("DL") and alias.upper() not in upper]
         if others:
             migration.left_out.append(
                 f"`{key}` {code} is {rule.code} {rule.name}, which also stands for {', '.join(others)}: "
@@ -122,10 +154,11 @@ def _wider(named: list[tuple[str, type[Rule]]], key: str, migration: Migration) 
 
 
 def _ignored(raw: Mapping[str, Any], registry: Registry, where: str, migration: Migration) -> None:
-    known = _known(_codes(raw.get("ignored"), "ignored", where), "ignored", registry, migration)
+    codes = _codes(raw.get("ignored"), "ignored", where)
+    known = _known(codes, "ignored", registry, migration, per_code=True)
     if known:
         migration.table["ignore"] = [code for code, _ in known]
-        _wider(known, "ignored", migration)
+        _wider(known, codes, "ignored", migration)
 
 
 def _rule_table(migration: Migration, code: str, rule: type[Rule]) -> dict[str, Any]:
@@ -154,7 +187,8 @@ def _override(raw: Mapping[str, Any], registry: Registry, where: str, migration:
     for severity in SEVERITIES:
         key = f"override.{severity}"
         accepted = []
-        for code, rule in _known(_codes(override.get(severity), key, where), key, registry, migration):
+        codes = _codes(override.get(severity), key, where)
+        for code, rule in _known(codes, key, registry, migration, per_code=False):
             if rule.code in given:
                 migration.left_out.append(f"`{key}` {code}: already `{given[rule.code]}` above, which is kept")
                 continue
@@ -162,7 +196,7 @@ def _override(raw: Mapping[str, Any], registry: Registry, where: str, migration:
             _enable(migration, code, rule)
             _rule_table(migration, code, rule)["severity"] = severity
             accepted.append((code, rule))
-        _wider(accepted, key, migration)
+        _wider(accepted, codes, key, migration)
 
 
 def _trusted_registries(raw: Mapping[str, Any], registry: Registry, where: str, migration: Migration) -> None:
@@ -239,7 +273,7 @@ def _quoted(text: str) -> str:
 
 
 def _rule_comment(reference: str, registry: Registry) -> str:
-    rule = registry.exact(reference)
+    rule = _lookup(reference, registry)[0]
     return f"{rule.code} {rule.name}" if rule is not None else ""
 
 
@@ -250,7 +284,7 @@ def _header(source: str, migration: Migration) -> list[str]:
         "the lintslim rule.",
     ]
     if migration.left_out:
-        lines += ["", "Left out (no lintslim equivalent):", *(f"- {note}" for note in migration.left_out)]
+        lines += ["", "Left out or changed (no exact lintslim equivalent):", *(f"- {note}" for note in migration.left_out)]
     return lines
 
 
@@ -296,10 +330,12 @@ def render_yaml(migration: Migration, registry: Registry, source: str) -> str:
 
 
 def behaviour(settings: Settings, registry: Registry) -> tuple[Any, ...]:
-    """What settings change in a run: the rules enabled, their severities and options, and `fail-on`."""
+    """What settings change in a run: the rules enabled, their severities and options, `fail-on`, and
+    the codes ignored (which may be single codes of a rule, such as ShellCheck's)."""
     rules = settings.enabled_rules(registry)
     return (
         tuple(rule.code for rule in rules),
+        tuple(sorted(reference.upper() for reference in settings.ignore)),
         tuple(settings.severity_for(rule) for rule in rules),
         tuple(sorted(settings.options_for(rule).items()) for rule in rules),
         settings.fail_on,

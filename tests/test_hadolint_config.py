@@ -50,6 +50,22 @@ class RegistryProbe(_Probe):
 PROBES = Registry((CopyProbe, PinProbe, MultipleProbe, RegistryProbe))
 
 
+class ShellProbe(_Probe):  # reports ShellCheck's codes under its own, as lintslim's ShellCheck rule does
+    code, name = "LS595", "shell-probe"
+
+
+class ForeignCodes(Registry):
+    """A registry that, like lintslim's with its ShellCheck rule, takes `SC2086` as one of LS595's codes."""
+
+    def resolve(self, reference: str) -> tuple[list[type[Rule]], bool]:
+        if reference.upper().startswith("SC") and len(reference) == 6:
+            return [ShellProbe], True
+        return super().resolve(reference)
+
+
+WITH_SHELLCHECK = ForeignCodes((CopyProbe, ShellProbe))
+
+
 def enabled(settings_registry: Registry, raw: dict[str, object]) -> tuple[list[str], list[str]]:
     migration = translate(raw, settings_registry, ".hadolint.yaml")
     from lintslim.config import settings_from_mapping
@@ -93,6 +109,27 @@ def test_codes_no_rule_stands_for_are_left_out_with_a_note_not_an_error() -> Non
         "`ignored` SC2086: ShellCheck codes, which no lintslim rule reports in this run",
         "`override.info` DL3057: no lintslim rule stands for it",
     ]
+
+
+def test_naming_every_code_of_a_rule_needs_no_note() -> None:
+    migration = translate({"ignored": ["DL4004", "DL4003", "DL4004"]}, PROBES, "x")
+    assert (migration.table, migration.left_out) == ({"ignore": ["DL4004"]}, [])
+    one = translate({"ignored": ["DL4004"]}, PROBES, "x")
+    assert one.left_out == [
+        "`ignored` DL4004 is LS593 multiple-probe, which also stands for DL4003: the setting covers those too"
+    ]
+
+
+def test_shellcheck_codes_are_ignored_one_by_one_when_a_rule_reports_them() -> None:
+    raw = {"ignored": ["SC2086", "SC2046", "sc2086", "DL3020"], "override": {"error": ["SC2086"]}}
+    migration = translate(raw, WITH_SHELLCHECK, "x")
+    assert migration.table == {"ignore": ["SC2086", "SC2046", "DL3020"]}
+    assert migration.left_out == [
+        "`override.error` SC2086: lintslim sets one severity for all of LS595 shell-probe's codes, not one per code; "
+        "each keeps its own"
+    ]
+    toml = render_toml(migration, WITH_SHELLCHECK, ".hadolint.yaml")
+    assert '    "SC2046",  # LS595 shell-probe\n' in toml
 
 
 def test_trusted_registries_as_one_string_and_without_a_rule() -> None:
@@ -308,8 +345,7 @@ def test_check_reads_it_and_says_so_once_on_stderr(tmp_path: Path, home: Path) -
     assert done.stderr.splitlines() == [
         "lintslim: using .hadolint.yaml (.hadolint.yaml); run 'lintslim migrate-hadolint' to write the lintslim "
         "equivalent",
-        "lintslim: 2 of its settings have no lintslim equivalent and are left out; "
-        "'lintslim migrate-hadolint' lists them",
+        "lintslim: 2 of its settings do not carry over exactly; 'lintslim migrate-hadolint' lists them",
     ]
 
 
