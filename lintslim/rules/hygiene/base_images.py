@@ -129,8 +129,7 @@ def _tag_span(dockerfile: Dockerfile, span: Span) -> Span:
 def registry_allowed(image: ImageRef, patterns: list[str]) -> bool:
     """hadolint's DL3026 matching: `*` anything, `*.example.com` a suffix, `registry.*` a prefix, else the
     exact host; Docker Hub images (no registry written) match `docker.io` or `hub.docker.com`."""
-    hosts = DOCKER_HUB_NAMES if image.domain == "docker.io" else (image.domain.lower(),)
-    return any(_host_matches(pattern.lower(), host) for pattern in patterns for host in hosts)
+    return _registry_name_allowed(image.domain, patterns)
 
 
 def _host_matches(pattern: str, host: str) -> bool:
@@ -153,7 +152,9 @@ class UntrustedRegistry(Rule):
     `hub.docker.com` allows Docker Hub's short names (`python:3.12`), `*.gcr.io` allows every host
     ending in `.gcr.io` (not `gcr.io` itself), `registry.*` a prefix and `*` everything.  Hosts are
     compared case-insensitively.  Unlike hadolint, ARGs are resolved first (`FROM ${BASE}` is
-    judged by its default, hadolint issue #315) and a base that cannot be resolved is not flagged.
+    judged by its default, hadolint issue #315); a base whose registry is written out is judged
+    even when its tag comes from an ARG without a default (`public.ecr.aws/lambda/python:$RUNTIME`),
+    and one whose registry is unknown (`FROM ${IMAGE}` with no default) is not flagged.
 
     ## Why is this bad?
     Organisations mirror and scan the images they allow; an image from elsewhere skips that
@@ -184,6 +185,40 @@ class UntrustedRegistry(Rule):
                 yield self.report(
                     span, f"Image {_shown(written, image)} comes from `{image.domain}`, not a trusted registry"
                 )
+        for stage in ctx.graph.stages:
+            token = image_token(stage)
+            registry = None if token is None else partial_registry(ctx.graph, stage)
+            if token is not None and registry is not None and not _registry_name_allowed(registry, patterns):
+                yield self.report(token.span, f"Image `{token.value}` comes from `{registry}`, not a trusted registry")
+
+
+def partial_registry(graph: BuildGraph, stage: Stage) -> str | None:
+    """The registry of a FROM whose tag or path uses a variable lintslim cannot resolve, when the
+    registry part is known all the same (`public.ecr.aws/lambda/python:$RUNTIME`, `python:${TAG}`)."""
+    token = image_token(stage)
+    if token is None or stage.base.complete:
+        return None
+    unknown = dict.fromkeys(stage.base.unresolved, "$")  # marks where the unknown part starts
+    try:
+        expanded = process_word(token.value, {**graph.global_scope.values, **unknown}, escape=graph.dockerfile.escape)
+        known = expanded.value.split("$", 1)[0]
+    except ShellWordError:  # a malformed `${…}`: what is written before it still counts
+        known = token.value.split("$", 1)[0]
+    head, slash, _ = known.partition("/")
+    if slash:
+        return head if _is_host(head) else DOCKER_HUB_NAMES[0]
+    name, colon, _ = known.partition(":")
+    return DOCKER_HUB_NAMES[0] if colon and name and not _is_host(name) else None
+
+
+def _is_host(component: str) -> bool:
+    """Docker's rule: a first path component with a dot or a port, or `localhost`, is a registry."""
+    return "." in component or ":" in component or component == "localhost"
+
+
+def _registry_name_allowed(registry: str, patterns: list[str]) -> bool:
+    hosts = DOCKER_HUB_NAMES if registry in ("docker.io", "index.docker.io") else (registry.lower(),)
+    return any(_host_matches(pattern.lower(), host) for pattern in patterns for host in hosts)
 
 
 def _platform_value(flag: Flag, escape: str) -> str | None:
@@ -361,7 +396,9 @@ class InvalidDefaultArgInFrom(Rule):
     `--build-arg`) and flags it when the result is empty or not a valid image reference, as
     BuildKit's `InvalidDefaultArgInFrom` does: `ARG IMAGE` with no default makes `FROM ${IMAGE}`
     empty.  BuildKit's platform ARGs take the values of a linux/amd64 build.  A FROM that uses an
-    undeclared variable is left to `undefined-arg-in-from` (LS521).
+    undeclared variable is left to `undefined-arg-in-from` (LS521).  Like BuildKit's check, it
+    also flags a FROM without variables that is no valid reference (`FROM REPLACE-ME`: image
+    names are lower case).
 
     ## Why is this bad?
     The Dockerfile does not build unless every build passes the right `--build-arg`; a default
@@ -380,7 +417,11 @@ class InvalidDefaultArgInFrom(Rule):
             return
         for stage in ctx.graph.stages:
             token = image_token(stage)
-            if token is None or not referenced_variables(token.value, escape=dockerfile.escape):
+            if token is None:
+                continue
+            if not referenced_variables(token.value, escape=dockerfile.escape):
+                if stage.base.complete and stage.base_stage is None and parse_image(stage.base.value) is None:
+                    yield self.report(token.span, f"`FROM {token.value}` is not a valid image reference")
                 continue
             if _undeclared(dockerfile, token.value):
                 continue
