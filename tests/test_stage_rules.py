@@ -92,6 +92,8 @@ def test_root_message_names_a_non_root_base_user() -> None:
     assert _messages("LS524", "FROM python:3.12-slim\nUSER root\n") == [
         "The image runs as root: the last `USER` is `root`"
     ]
+    through_arg = "FROM python:3.12-slim\nARG RUN_AS=0\nUSER ${RUN_AS}:0\n"
+    assert _messages("LS524", through_arg) == ["The image runs as root: the last `USER` is `${RUN_AS}:0` (`0`)"]
 
 
 def test_untagged_message_shows_the_resolved_image() -> None:

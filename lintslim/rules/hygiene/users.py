@@ -69,7 +69,8 @@ class LastUserRoot(Rule):
             facts = stage_facts(graph, stage)
             base_user = facts.user if facts is not None and facts.user and not is_root(facts.user) else None
             note = f" (the base image runs as `{base_user}`)" if base_user else ""
-            yield self.report(user.rest.span, f"The image runs as root: the last `USER` is `{user.rest.value}`{note}")
+            written = f"`{user.rest.value}`" if "$" not in user.rest.value else f"`{user.rest.value}` (`{name}`)"
+            yield self.report(user.rest.span, f"The image runs as root: the last `USER` is {written}{note}")
 
 
 class NonNumericUser(Rule):
