@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
 import stat
 import subprocess
 import sys
@@ -396,10 +395,10 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     # as root a real `chmod 000` does not stop reads, so the failing read is simulated in-process
     path = write(tmp_path / "Dockerfile", CLEAN)
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(path: Path | str, limit: int) -> bytes:
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse)
+    monkeypatch.setattr(lintslim.files, "read_regular", refuse)
     code = lintslim.cli.main(["check", str(path), *SELECT])
     captured = capsys.readouterr()
     assert code == 2
