@@ -18,6 +18,8 @@ _WORKDIRS = {
     "wordpress": "/var/www/html",
 }
 _LAMBDA_PREFIX = "public.ecr.aws/lambda/"  # aws-lambda-base-images: WORKDIR /var/task
+# aws-sam-build-images: every build image is FROM public.ecr.aws/lambda/<runtime>, so works in /var/task too
+_SAM_BUILD_PREFIX = "public.ecr.aws/sam/build-"
 _LAMBDA_ENV = frozenset({"LANG", "TZ", "PATH", "LD_LIBRARY_PATH", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"})
 
 # Every ENV name the image sets (BuildKit adds PATH to any image without one, scratch included).
@@ -60,7 +62,7 @@ def base_workdir(graph: BuildGraph, stage: Stage) -> str | None:
     if found is None:
         return None
     repository, tag = found
-    if repository.startswith(_LAMBDA_PREFIX):
+    if repository.startswith((_LAMBDA_PREFIX, _SAM_BUILD_PREFIX)):
         return "/var/task"
     if repository == "php" and ("apache" in tag or "fpm" in tag):
         return "/var/www/html"

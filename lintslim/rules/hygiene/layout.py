@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterator
 
 from lintslim.engine.fixes import Edit, Fix
-from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
+from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
 from lintslim.rules._edits import newline_of
 from lintslim.syntax.nodes import Dockerfile, Instruction, LineKind
 from lintslim.syntax.shell import shell_commands
@@ -27,9 +27,11 @@ class ConsecutiveRun(Rule):
     ## What it does
     Flags a `RUN` that directly follows another `RUN` in a stage that becomes an image (the final
     stage and the stages it builds on; stages only used to build others are skipped, hadolint#1056),
-    when both are shell form with the same flags (`--mount`, `--network`, `--security`).  Not
-    flagged: a `RUN` with a here-document (hadolint#805: `&&` cannot join it), and a `RUN` with a
-    comment above it, which documents it as a step of its own (hadolint flags across comments).
+    when both are shell form with the same flags (`--mount`, `--network`, `--security`) and each
+    runs at most `max-commands` commands (2 by default, as hadolint): a `RUN` that already chains
+    several commands was split off on purpose, usually to keep a cache boundary.  Not flagged: a
+    `RUN` with a here-document (hadolint#805: `&&` cannot join it), and a `RUN` with a comment
+    above it, which documents it as a step of its own (hadolint flags across comments).
 
     ## Why is this bad?
     Each `RUN` is a layer.  Files one `RUN` creates and a later one deletes stay in the image, and
@@ -46,16 +48,22 @@ class ConsecutiveRun(Rule):
     severity = Severity.INFO
     fix_availability = FixAvailability.SOMETIMES
     aliases = ("DL3059",)
+    options = {  # noqa: RUF012 - read-only metadata, as on every rule
+        "max-commands": Option(
+            int, 2, "flag only RUNs of at most this many commands (a longer one is a deliberate step)"
+        ),
+    }
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
+        limit = int(ctx.options.get("max-commands", 2))
         images = graph.image_stages()
         for stage in graph.stages:
             if stage.index not in images:
                 continue
             body = stage.instructions[1:]
             for previous, current in itertools.pairwise(body):
-                if self._joinable(ctx.dockerfile, previous, current):
+                if self._joinable(ctx.dockerfile, previous, current, limit):
                     yield self.report(
                         current.keyword_span,
                         f"`RUN` right after the `RUN` on line {previous.start_line}: join them into one layer",
@@ -63,7 +71,7 @@ class ConsecutiveRun(Rule):
                     )
 
     @staticmethod
-    def _joinable(dockerfile: Dockerfile, previous: Instruction, current: Instruction) -> bool:
+    def _joinable(dockerfile: Dockerfile, previous: Instruction, current: Instruction, limit: int) -> bool:
         return (
             previous.keyword == current.keyword == "RUN"
             and not current.comments
@@ -72,8 +80,8 @@ class ConsecutiveRun(Rule):
             and not previous.heredocs
             and not current.heredocs
             and _flags_text(previous) == _flags_text(current)
-            and bool(shell_commands(dockerfile, previous))
-            and bool(shell_commands(dockerfile, current))
+            and 0 < len(shell_commands(dockerfile, previous)) <= limit
+            and 0 < len(shell_commands(dockerfile, current)) <= limit
         )
 
     @staticmethod

@@ -68,11 +68,22 @@ class EnvSameInstructionReference(Rule):
             for pair in target.key_values:
                 if pair.value is not None:
                     for name in _names(pair.value.value, escape):
-                        if name in set_before:
+                        if name in set_before and not self._same_value(ctx, instruction, name, set_before[name]):
                             yield self._report(ctx, instruction, pair.value, name, set_before[name])
                     set_before[pair.key.value] = pair.value.value
-                else:
-                    set_before[pair.key.value] = ""
+
+    @staticmethod
+    def _same_value(ctx: RuleContext, instruction: Instruction, name: str, new: str) -> bool:
+        """Whether the pair gave `name` the value it had already (`ENV V=$V` re-exporting an ARG)."""
+        escape = ctx.dockerfile.escape
+        if referenced_variables(new, escape=escape) == {name}:
+            try:
+                return process_word(new, {name: "<value>"}, escape=escape).value == "<value>"
+            except ShellWordError:
+                return False
+        scope = ctx.graph.scope_at(instruction)
+        resolved = ctx.graph.resolve(new, instruction)
+        return name in scope.values and resolved.complete and resolved.value == scope.values[name]
 
     def _report(self, ctx: RuleContext, instruction: Instruction, value: Token, name: str, new: str) -> Diagnostic:
         scope = ctx.graph.scope_at(instruction)
@@ -256,6 +267,8 @@ class UndefinedVar(Rule):
         graph = ctx.graph
         elsewhere = _declared_anywhere(ctx.dockerfile)
         for stage in graph.stages:
+            if any(not item.base.complete for item in graph.ancestry(stage)):
+                continue  # `FROM base-$TARGETARCH`: which stage (and which ARGs) it builds on is unknown
             image_env = base_env_names(graph, stage)
             inherited = _chain_args(graph, stage) | (image_env or frozenset())
             for instruction in stage.instructions[1:]:
