@@ -380,13 +380,14 @@ _GO_MOVING_QUERIES = frozenset({"latest", "upgrade", "patch", "master", "main", 
 
 
 class GoInstallUnpinned(Rule):
-    """`go install pkg@latest` installs whatever version is newest (opt-in).
+    """`go install pkg@latest` or `go get pkg` installs whatever version is newest (opt-in).
 
     ## What it does
-    Flags `go install` of a package whose version query moves: `@latest`, `@upgrade`, `@patch` or a
-    branch name such as `@master` or `@main`.  `go install pkg@v1.2.3` and `@<commit>` are pins.
-    `go install` without `@` builds packages of the current module at the versions its `go.mod`
-    lists, so it is not flagged (hadolint's DL3062 flags it).
+    Flags `go install` and `go get` of a package whose version query moves: `@latest`, `@upgrade`,
+    `@patch` or a branch name such as `@master` or `@main`; and `go get pkg` without a version, which
+    fetches the newest one (unless the `RUN` then runs `git checkout`, the GOPATH-era way to pin).
+    `pkg@v1.2.3` and `@<commit>` are pins.  `go install` without `@` builds packages of the current
+    module at the versions its `go.mod` lists, so it is not flagged.
 
     ## Why is this bad?
     `@latest` resolves to the newest release on the day of the build: two builds of the same
@@ -403,14 +404,24 @@ class GoInstallUnpinned(Rule):
     default_enabled = False
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for _, command in iter_run_commands(ctx.dockerfile, ctx.dockerfile.instructions):
-            if command.name != "go" or command.args[:1] != ("install",):
+        for instruction, command in iter_run_commands(ctx.dockerfile, ctx.dockerfile.instructions):
+            if command.name != "go" or command.args[:1] not in (("install",), ("get",)):
                 continue
+            get = command.args[0] == "get"
+            if get and any(
+                c.name == "git" and "checkout" in c.args for c in shell_commands(ctx.dockerfile, instruction)
+            ):
+                continue  # `go get` to fetch the source, then `git checkout <version>`: pinned by the checkout
             words, _ = operands(command.argv[2:], _GO_VALUE_OPTIONS)
             for word in words:
-                package, at, query = word.value.rpartition("@")
+                value = word.value
+                package, at, query = value.rpartition("@")
                 if at and query in _GO_MOVING_QUERIES:
-                    yield self.report(word.span, f"`{package}@{query}` is not pinned: use `{package}@<version>`")
+                    yield self.report(word.span, f"`{value}` is not pinned: use `{package}@<version>`")
+                elif get and not at and not value.startswith((".", "/")) and not _has_variable(word):
+                    yield self.report(
+                        word.span, f"`go get {value}` fetches the newest version: use `{value}@<version>`"
+                    )
 
 
 # --- LS545 yarn cache -----------------------------------------------------------------------------------
@@ -430,7 +441,7 @@ def _yarn_install(command: Command) -> tuple[Word, set[str]] | None:
         return None
     words, options = operands(command.argv[1:], _YARN_VALUE_OPTIONS)
     if not words:
-        return command.argv[0], options
+        return None if options & {"--version", "-v", "--help", "-h"} else (command.argv[0], options)
     return (words[0], options) if words[0].value == "install" else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from lintslim.analysis.subshells import commands_with_nesting
@@ -204,13 +205,27 @@ class SudoInRun(Rule):
 # --- LS548 wget and curl --------------------------------------------------------------------------
 
 
+_SUBSTITUTED_TOOL = re.compile(r"(?:\$\(|`)\s*(wget|curl)\b")
+
+
+def _download_tools(command: Command) -> Iterator[tuple[str, Word]]:
+    """`wget` or `curl` run by a command: as its program, or inside a `$(…)` in its words."""
+    if command.name in ("wget", "curl"):
+        yield command.name, command.argv[0]
+    for word in command.words:
+        if "$(" in word.raw or "`" in word.raw:
+            for match in _SUBSTITUTED_TOOL.finditer(word.raw):
+                yield match.group(1), word
+
+
 class WgetAndCurl(Rule):
     """Both `wget` and `curl` are used to build one image.
 
     ## What it does
     Flags the first use of the second of the two download tools in the stages that make one image
-    (the image's stage and the stages it builds on).  Stages that only build files for others are
-    separate: a builder using `curl` and a final stage using `wget` is fine (hadolint#322).
+    (the image's stage and the stages it builds on), run as programs or inside `$(…)`.  Stages that
+    only build files for others are separate: a builder using `curl` and a final stage using `wget`
+    is fine (hadolint#322).
 
     ## Why is this bad?
     Both tools do the same job here; installing and keeping both costs image size and gives two
@@ -226,11 +241,12 @@ class WgetAndCurl(Rule):
         graph = ctx.graph
         reported: set[tuple[int, int]] = set()
         for image in graph.images():
-            first: dict[str, tuple[Command, int]] = {}
+            first: dict[str, tuple[Word, int]] = {}
             for stage in graph.chain(image):
                 for instruction, command in iter_run_commands(ctx.dockerfile, stage.instructions):
-                    if command.name in ("wget", "curl") and command.name not in first:
-                        first[command.name] = (command, instruction.start_line)
+                    for tool, word in _download_tools(command):
+                        if tool not in first:
+                            first[tool] = (word, instruction.start_line)
             if len(first) < 2:
                 continue
             (early_name, (_, line)), (late_name, (late, _)) = sorted(
@@ -241,7 +257,7 @@ class WgetAndCurl(Rule):
                 continue
             reported.add(key)
             yield self.report(
-                late.argv[0].span,
+                late.span,
                 f"`{late_name}` is used, and `{early_name}` too (line {line}): use one download tool",
             )
 
@@ -328,16 +344,42 @@ def _shell_has_pipefail(shell: tuple[str, ...] | None) -> bool:
     return shell is not None and "pipefail" in shell[1:]
 
 
-def _unprotected_pipe(script: list[Command]) -> tuple[Command, Command] | None:
-    """The first pipe whose failure the script would not see: `a | b` with no `set -o pipefail` before it."""
+def _unprotected_pipe(text: str, script: list[Command]) -> tuple[Command, Command] | None:
+    """The first pipe whose failure the script would not see: `a | b` with no `set -o pipefail` before it.
+
+    Not pipes: `|` between the patterns of a `case` arm (`x86_64|aarch64)`).  Pipes that are the
+    condition of `if`, `while` or `until` are left out: their status picks a branch, it never
+    fails the build.
+    """
+    in_case = 0
     for index, command in enumerate(script):
         if _sets_pipefail(command):
             return None
-        if index and command.operator in ("|", "|&"):
-            producer = script[index - 1]
-            if producer.name not in _HARMLESS_PRODUCERS:
-                return producer, command
+        in_case += (command.name == "case") - (command.name == "esac")
+        if not index or command.operator not in ("|", "|&"):
+            continue
+        following = script[index + 1] if index + 1 < len(script) else None
+        if in_case and following is not None and following.operator == ")":
+            continue  # a case pattern
+        producer = script[index - 1]
+        if producer.name in _HARMLESS_PRODUCERS or _is_condition(text, script, index - 1):
+            continue
+        return producer, command
     return None
+
+
+def _is_condition(text: str, script: list[Command], index: int) -> bool:
+    """Whether the command at `index` directly follows `if`, `elif`, `while`, `until` or `!`."""
+    start = script[index - 1].span.end if index else max(script[index].span.start - 40, 0)
+    before = text[start : script[index].span.start].split()
+    return bool(before) and before[-1] in ("if", "elif", "while", "until", "!")
+
+
+def _windows(graph: BuildGraph, stage: Stage) -> bool:
+    """A Windows base image, whose default shell is `cmd`, not `/bin/sh`."""
+    image = graph.root_image(stage)
+    reference = f"{image.path}:{image.tag or ''}".lower() if image is not None else ""
+    return any(part in reference for part in ("windows/", "nanoserver", "servercore"))
 
 
 class PipeWithoutPipefail(Rule):
@@ -349,7 +391,10 @@ class PipeWithoutPipefail(Rule):
     through `FROM <stage>`) or by `set -o pipefail` (also `set -euo pipefail`) earlier in the same
     script, on the `RUN` line or in a heredoc body, which hadolint misses (hadolint#1137, #806).
     Pipes fed by `echo`, `printf` or `yes` are not flagged: they cannot fail that way, and with
-    pipefail `yes | …` would even fail the build.  Non-POSIX shells (PowerShell) are not checked.
+    pipefail `yes | …` would even fail the build.  Nor are pipes that are the condition of `if`,
+    `while` or `until` (their status picks a branch), the `|` between `case` patterns, and
+    non-POSIX shells (PowerShell, and `cmd`, the default shell of Windows images).  Pipes inside
+    a command substitution (`x="$(a | b)"`) are not looked into.
 
     ## Why is this bad?
     A pipeline's status is its last command's: `curl -fsSL $URL | tar xz` succeeds when the download
@@ -375,10 +420,14 @@ class PipeWithoutPipefail(Rule):
         for instruction in ctx.dockerfile.instructions:
             if instruction.keyword != "RUN" or instruction.is_json:
                 continue
-            if _shell_has_pipefail(shell_in_effect(graph, instruction)):
+            shell = shell_in_effect(graph, instruction)
+            if _shell_has_pipefail(shell):
+                continue
+            stage = graph.stage_of(instruction)
+            if shell is None and stage is not None and _windows(graph, stage):
                 continue
             for script in scripts(ctx.dockerfile, instruction):
-                found = _unprotected_pipe(script)
+                found = _unprotected_pipe(ctx.text, script)
                 if found is None:
                     continue
                 producer, consumer = found
@@ -435,7 +484,7 @@ def _pointless(command: Command, commands: tuple[Command, ...], is_last: bool) -
 
 
 class ContainerUnfriendlyCommand(Rule):
-    """A command that makes no sense in an image build: `vim`, `shutdown`, `service … start`…
+    """A command that makes no sense in an image build (`vim`, `shutdown`, `service … start`).
 
     ## What it does
     Flags, where a `RUN` runs them as programs (not where they are package names, as in
