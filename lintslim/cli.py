@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -38,6 +38,7 @@ from lintslim.output import (
 from lintslim.runner import FileReport, FixMode, build_inputs, check_text
 
 if TYPE_CHECKING:
+    from lintslim.analysis.shellcheck import ShellCheckSession
     from lintslim.context.sam import TemplateCache
     from lintslim.hadolint_config import Migration
 
@@ -242,6 +243,7 @@ class _Run:
     settings: SettingsCache
     templates: TemplateCache
     noticed: set[Path]  # the hadolint configs already announced on stderr
+    shellcheck: ShellCheckSession | None = None  # LS590's ShellCheck: one lookup, batched calls, one notice
 
 
 def _announce_hadolint(settings: Settings, run: _Run) -> None:
@@ -282,8 +284,9 @@ def _check_one(target: Target, args: argparse.Namespace, run: _Run) -> CheckedFi
     inputs = build_inputs(source.path, args.context, dict(args.build_arg), run.templates)
     mode = FixMode(apply=args.fix or args.diff, unsafe=settings.unsafe_fixes, new_files=target.path != "-")
     report = check_text(
-        source.text, source.path, settings, registry, mode, inputs.context_dir, inputs.build_args, inputs.templates
-    )
+        source.text, source.path, settings, registry, mode, inputs.context_dir, inputs.build_args, inputs.templates,
+        run.shellcheck,
+    )  # fmt: skip
     if report.error is None and args.fix and not args.diff:
         if target.path == "-":
             sys.stdout.write(report.text)  # always: a filter that prints nothing would empty the file
@@ -386,13 +389,17 @@ class _Emitter:
 def run_check(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no path given (use `lintslim check PATH ...`, or `-` for standard input)")
+    from lintslim.analysis.shellcheck import ShellCheckSession
     from lintslim.context.sam import TemplateCache  # (build_inputs imports it anyway)
 
     registry = default_registry()
     run = _Run(registry, _overrides(args, registry), SettingsCache(), TemplateCache(), set())
+    targets = list(_targets(args.paths))
+    shellcheck = ShellCheckSession(plan=_read_ahead_plan(targets, args, run))
+    run = replace(run, shellcheck=shellcheck)
     emitter = _Emitter(args)
     checked = errors = 0
-    for target in _targets(args.paths):
+    for target in targets:
         try:
             result = _check_one(target, args, run)
         except InputError as error:
@@ -410,7 +417,26 @@ def run_check(args: argparse.Namespace) -> int:
             sys.stderr.write(f"lintslim: warning: {report.path}: {problem}\n")
         checked += 1
         emitter.report(result)
+    if shellcheck.missing:  # once a run, on stderr: never in a machine-readable report
+        from lintslim.analysis.shellcheck import notice
+
+        sys.stderr.write(notice())
     return emitter.finish(checked, errors)
+
+
+def _read_ahead_plan(targets: Sequence[Target], args: argparse.Namespace, run: _Run) -> list[str]:
+    """The files ShellCheck may read ahead of their turn, to check their scripts in one process with
+    the current file's: those `_check_one` will read (not standard input, not excluded)."""
+    plan = []
+    for target in targets:
+        if target.path == "-":
+            continue
+        if not target.explicit or args.force_exclude:
+            settings = run.overrides.apply(resolve_settings(Path(target.path), run.registry, args.config, run.settings))
+            if settings.is_excluded(target.path):
+                continue
+        plan.append(target.path)
+    return plan
 
 
 # --- rules and rule -----------------------------------------------------------------------------------
@@ -474,7 +500,13 @@ def run_rules(args: argparse.Namespace) -> int:
 def run_rule(args: argparse.Namespace) -> int:
     from lintslim.docs import render_terminal
 
-    rule = default_registry().get(args.reference)
+    registry = default_registry()
+    if registry.exact(args.reference) is None and registry.is_foreign_code(args.reference):
+        from lintslim.analysis.shellcheck import code_page  # `lintslim rule SC2086`: ShellCheck documents it
+
+        sys.stdout.write(code_page(args.reference.strip().upper()))
+        return EXIT_OK
+    rule = registry.get(args.reference)
     sys.stdout.write(render_terminal(rule))
     return EXIT_OK
 

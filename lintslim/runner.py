@@ -16,6 +16,7 @@ from lintslim.engine.rule import Diagnostic, Severity
 from lintslim.syntax.nodes import Dockerfile
 
 if TYPE_CHECKING:
+    from lintslim.analysis.shellcheck import ShellCheckSession
     from lintslim.context.sam import SamTemplates, TemplateCache
 
 
@@ -91,9 +92,13 @@ def check_text(
     context_dir: Path | None = None,
     build_args: Mapping[str, str] | None = None,
     templates: SamTemplates | None = None,
+    shellcheck: ShellCheckSession | None = None,
 ) -> FileReport:
-    """Lint (and with `mode.apply`, fix) one Dockerfile's text.  Never raises for a rule's bug."""
-    linter = Linter.for_path(registry, settings, path, context_dir, build_args, templates)
+    """Lint (and with `mode.apply`, fix) one Dockerfile's text.  Never raises for a rule's bug.
+
+    `shellcheck` is the run's ShellCheck session, shared by its files (it batches their scripts).
+    """
+    linter = Linter.for_path(registry, settings, path, context_dir, build_args, templates, shellcheck)
     report = FileReport(path, text, text, fail_on=settings.fail_on)
     try:
         if mode.apply:

@@ -114,7 +114,7 @@ def _findings(linter: Linter, text: str, code: str) -> list[Position]:
     dockerfile, diagnostics = linter.lint_text(text)
     found = []
     for diagnostic in diagnostics:
-        if diagnostic.code != code:
+        if code not in (diagnostic.code, diagnostic.rule_code):  # LS590 reports ShellCheck's SC codes
             continue
         start, end = dockerfile.lines.position(diagnostic.span.start), dockerfile.lines.end_position(diagnostic.span)
         found.append({"line": start.line, "column": start.column, "end_line": end.line, "end_column": end.column})

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lintslim.analysis.savings import ImageProfile, Saving, estimate_savings, image_profile
 from lintslim.audit.model import AuditOptions, AuditTask, FileResult, Finding
@@ -25,6 +26,9 @@ from lintslim.output.common import line_index, masked_error, report_redactor
 from lintslim.output.json_array import diagnostic_record
 from lintslim.runner import FileReport, FixMode, build_inputs, check_text, fails
 
+if TYPE_CHECKING:
+    from lintslim.analysis.shellcheck import ShellCheckSession
+
 PARSE_ERROR = "LS900"
 
 
@@ -36,6 +40,7 @@ class Worker:
     registry: Registry = field(default_factory=default_registry)
     settings: SettingsCache = field(default_factory=SettingsCache)
     templates: TemplateCache = field(default_factory=TemplateCache)
+    shellcheck: ShellCheckSession | None = None  # checks the batch's RUN scripts in few ShellCheck processes
 
     def run(self, task: AuditTask) -> FileResult:
         started = time.perf_counter()
@@ -63,7 +68,7 @@ class Worker:
         mode = FixMode(apply=options.fix, unsafe=settings.unsafe_fixes)
         report = check_text(
             source.text, source.path, settings, self.registry, mode, inputs.context_dir, inputs.build_args,
-            inputs.templates,
+            inputs.templates, self.shellcheck,
         )  # fmt: skip
         if report.error is not None:
             return _error(task, masked_error(report))
@@ -148,6 +153,8 @@ def _timed(result: FileResult, seconds: float) -> FileResult:
 
 
 def audit_batch(tasks: Sequence[AuditTask], options: AuditOptions) -> list[FileResult]:
-    """A batch of files, checked one after the other by one worker."""
-    worker = Worker(options)
+    """A batch of files, checked one after the other by one worker (ShellCheck reads the batch ahead)."""
+    from lintslim.analysis.shellcheck import ShellCheckSession
+
+    worker = Worker(options, shellcheck=ShellCheckSession(plan=[task.path for task in tasks]))
     return [worker.run(task) for task in tasks]

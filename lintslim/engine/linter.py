@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from lintslim.config import Settings
 from lintslim.context.build_context import BuildContext
 from lintslim.engine.fixes import Applicability, Fix, apply_fixes, select_non_overlapping
-from lintslim.engine.registry import Registry
+from lintslim.engine.registry import CodeSelection, Registry
 from lintslim.engine.rule import Diagnostic, Rule, RuleContext
 from lintslim.engine.suppress import collect
 from lintslim.syntax.nodes import Dockerfile
 from lintslim.syntax.parser import parse
 
 if TYPE_CHECKING:
+    from lintslim.analysis.shellcheck import ShellCheckSession
     from lintslim.context.sam import SamTemplates
 
 MAX_FIX_ROUNDS = 10
@@ -41,6 +42,8 @@ class Linter:
     context_dir: Path | None = None
     build_args: Mapping[str, str] = field(default_factory=dict)  # `--build-arg` values, for ARG resolution
     templates: SamTemplates | None = None  # the templates around the file, when the caller has looked them up
+    shellcheck: ShellCheckSession | None = None  # the run's ShellCheck, shared by its files (LS590)
+    path: str | None = None  # the file the settings were chosen for (its per-file-ignores)
 
     @classmethod
     def for_path(
@@ -51,9 +54,10 @@ class Linter:
         context_dir: Path | None = None,
         build_args: Mapping[str, str] | None = None,
         templates: SamTemplates | None = None,
+        shellcheck: ShellCheckSession | None = None,
     ) -> Linter:
         rules = tuple(settings.enabled_rules(registry, path))
-        return cls(registry, settings, rules, context_dir, dict(build_args or {}), templates)
+        return cls(registry, settings, rules, context_dir, dict(build_args or {}), templates, shellcheck, path)
 
     def parse(self, text: str, path: str | None) -> Dockerfile:
         return parse(text, path, self.build_args)
@@ -90,21 +94,46 @@ class Linter:
         for rule in self.rules:
             options = self.settings.options_for(rule)
             context = RuleContext(
-                dockerfile, options, self.context_dir, suppressions, build_context, templates, lambda_config
-            )
+                dockerfile, options, self.context_dir, suppressions, build_context, templates, lambda_config,
+                self.shellcheck,
+            )  # fmt: skip
             severity = self.settings.severity_for(rule)
             try:
                 diagnostics = list(rule().check(context))
             except Exception as error:  # one rule's bug must not hide the other findings
                 raise RuleCrash(rule, error) from error
+            codes = self.code_selection(rule, dockerfile.path) if rule.code_prefix else None
+            configured = self.settings.rules.get(rule.code)
             for diagnostic in diagnostics:
                 adjusted = diagnostic
-                if severity is not rule.severity and diagnostic.severity is rule.severity:
+                if diagnostic.code != rule.code:  # another tool's code: its own severity, unless one is configured
+                    if codes is not None and not codes.allows(diagnostic.code):
+                        continue
+                    if configured is not None and configured.severity is not None:
+                        adjusted = replace(diagnostic, severity=configured.severity)
+                elif severity is not rule.severity and diagnostic.severity is rule.severity:
                     adjusted = replace(diagnostic, severity=severity)
                 if not suppressions.covers(adjusted):
                     found.append(adjusted)
         found.sort(key=lambda d: (d.span.start, d.span.end, d.code))
         return found
+
+    def code_selection(self, rule: type[Rule], path: str | None) -> CodeSelection:
+        """Which of `rule`'s foreign codes (SC2086…) the settings enable for the file at `path`.
+
+        The same lists `Settings.enabled_rules` reads: `select` (or the default rules) with
+        `extend-select`, and `ignore` with the file's `per-file-ignores`.
+        """
+        settings = self.settings
+        select: list[str] | None = None
+        if settings.select is not None or settings.extend_select:
+            defaults = [r.code for r in self.registry.rules if r.default_enabled]
+            select = [*(settings.select if settings.select is not None else defaults), *settings.extend_select]
+        path = path or self.path
+        ignore = list(settings.ignore)
+        if path is not None and settings.per_file_ignores:
+            ignore += settings.ignores_for(path)
+        return self.registry.code_selection(rule, select, ignore)
 
     def lint_text(self, text: str, path: str | None = None) -> tuple[Dockerfile, list[Diagnostic]]:
         dockerfile = self.parse(text, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -9,6 +10,31 @@ from lintslim.engine.rule import Family, Rule
 
 # Codes that were renamed keep working here (ruff's rule_redirects).  Empty until a code moves.
 REDIRECTS: dict[str, str] = {}
+_FOREIGN_CODE = re.compile(r"([A-Z]+)(\d{0,4})")  # `SC2086`, or a prefix of such codes: `SC20`, `SC`
+
+
+@dataclass(frozen=True)
+class CodeSelection:
+    """Which of a rule's foreign codes (ShellCheck's `SC2086` from LS590) a file's selection enables.
+
+    `broad`: the rule itself was selected (by default, code, name, family, prefix or `ALL`), which
+    enables every code but `excluded`.  `named`: codes or code prefixes selected by themselves; a
+    full code named brings back an excluded one.  `ignored` codes or prefixes always win.
+    """
+
+    broad: bool
+    named: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    excluded: frozenset[str] = frozenset()
+
+    def allows(self, code: str) -> bool:
+        if code.startswith(self.ignored):
+            return False
+        if code in self.named:
+            return True
+        if code in self.excluded:
+            return False
+        return self.broad or code.startswith(self.named)
 
 
 class UnknownRuleError(ValueError):
@@ -42,6 +68,30 @@ class Registry:
     def exact(self, reference: str) -> type[Rule] | None:
         return self.by_key.get(REDIRECTS.get(reference.upper(), reference).lower())
 
+    def code_owner(self, reference: str) -> type[Rule] | None:
+        """The rule that reports another tool's code named by `reference` (`SC2086`, or a prefix: `SC20`)."""
+        match = _FOREIGN_CODE.fullmatch(reference.strip().upper())
+        if match is None:
+            return None
+        return next((rule for rule in self.rules if rule.code_prefix == match.group(1)), None)
+
+    def is_foreign_code(self, reference: str) -> bool:
+        """A full foreign code (`SC2086`), which pragmas and `lintslim rule` take as a rule reference."""
+        match = _FOREIGN_CODE.fullmatch(reference.strip().upper())
+        return match is not None and len(match.group(2)) == 4 and self.code_owner(reference) is not None
+
+    def code_selection(self, rule: type[Rule], select: Sequence[str] | None, ignore: Iterable[str]) -> CodeSelection:
+        """What `select` and `ignore` (as `select` takes them) say about `rule`'s foreign codes."""
+        named: list[str] = []
+        broad = select is None
+        for reference in select or ():
+            if self.code_owner(reference) is rule:
+                named.append(reference.strip().upper())
+            elif not broad:
+                broad = rule in self.resolve(reference)[0]
+        ignored = tuple(reference.strip().upper() for reference in ignore if self.code_owner(reference) is rule)
+        return CodeSelection(broad, tuple(named), ignored, rule.excluded_codes)
+
     def resolve(self, reference: str) -> tuple[list[type[Rule]], bool]:
         """Rules a selector names, and whether it named one rule exactly (which enables opt-in rules).
 
@@ -50,6 +100,9 @@ class Registry:
         exact = self.exact(reference)
         if exact is not None:
             return [exact], True
+        owner = self.code_owner(reference)
+        if owner is not None:  # a foreign code enables its rule, opt-in or not; its own selection says which codes
+            return [owner], True
         key = reference.strip()
         if key.upper() == "ALL":
             return list(self.rules), False
@@ -79,6 +132,8 @@ class Registry:
                     if exact or rule.default_enabled:
                         chosen[rule.code] = rule
         for reference in ignore:
+            if self.code_owner(reference) is not None:
+                continue  # ignoring `SC2086` leaves LS590 on for the other codes (see `code_selection`)
             for rule in self.resolve(reference)[0]:
                 chosen.pop(rule.code, None)
         return sorted(chosen.values(), key=lambda rule: rule.code)

@@ -17,6 +17,7 @@ from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph
 
 if TYPE_CHECKING:
+    from lintslim.analysis.shellcheck import ShellCheckSession
     from lintslim.context.build_context import BuildContext
     from lintslim.context.sam import SamTemplates
     from lintslim.engine.suppress import Suppressions
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 _HADOLINT_CODE = re.compile(r"DL\d{4}")
 _SHELLCHECK_CODE = re.compile(r"SC\d{4}")
 DOCS_URL = "https://github.com/lintslim/lintslim/blob/main/docs/rules/{code}.md"
+SHELLCHECK_URL = "https://www.shellcheck.net/wiki/{code}"
 
 
 class Severity(enum.Enum):
@@ -103,7 +105,8 @@ class Diagnostic:
     """One finding: which rule, where (a span into the source), what, and an optional fix.
 
     `redact` holds the spans of secret values in the source: every output that shows source text
-    masks them (and the message and fix title never contain them).
+    masks them (and the message and fix title never contain them).  `reporter` is the code of the
+    rule that made the finding when `code` is another tool's (LS590 reports ShellCheck's `SC2086`).
     """
 
     code: str
@@ -113,9 +116,17 @@ class Diagnostic:
     severity: Severity
     fix: Fix | None = None
     redact: tuple[Span, ...] = ()
+    reporter: str | None = None
+
+    @property
+    def rule_code(self) -> str:
+        """The code of the rule that made this finding (its own `code`, unless that is another tool's)."""
+        return self.reporter or self.code
 
     @property
     def url(self) -> str:
+        if _SHELLCHECK_CODE.fullmatch(self.code):
+            return SHELLCHECK_URL.format(code=self.code)
         return DOCS_URL.format(code=self.code)
 
 
@@ -127,6 +138,7 @@ class RuleContext:
     run and reads nothing until a rule asks (the ignore file, the listing of the context).
     `sam_templates` (SAM/CloudFormation templates above the Dockerfile) is shared and lazy the same way.
     `lambda_config` is what the configuration says about the file being an AWS Lambda image.
+    `shellcheck` is the run's ShellCheck (binary, results, files to read ahead), when the caller has one.
     """
 
     dockerfile: Dockerfile
@@ -136,6 +148,7 @@ class RuleContext:
     build_context: BuildContext | None = None
     sam_templates: SamTemplates | None = None
     lambda_config: bool | None = None  # the `lambda` config key for this file: True, False or None (detect)
+    shellcheck: ShellCheckSession | None = None
 
     @property
     def graph(self) -> BuildGraph:
@@ -167,6 +180,11 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()  # hadolint codes (DLxxxx) and BuildKit check names
     options: ClassVar[Mapping[str, Option]] = {}
     default_enabled: ClassVar[bool] = True  # opt-in rules are enabled only when selected by exact name
+    # Another tool's codes this rule reports besides its own: the prefix of `<prefix>` and four digits
+    # (LS590 reports ShellCheck's `SC2086`).  Each such code is selected, ignored and suppressed on its own.
+    code_prefix: ClassVar[str] = ""
+    # Of those codes, the ones left out unless named (`--select SC1091`): ShellCheck's that mean nothing here.
+    excluded_codes: ClassVar[frozenset[str]] = frozenset()
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         raise NotImplementedError
@@ -204,5 +222,8 @@ class Rule:
         fix: Fix | None = None,
         severity: Severity | None = None,
         redact: tuple[Span, ...] = (),
+        code: str | None = None,
     ) -> Diagnostic:
-        return Diagnostic(self.code, self.name, message, span, severity or self.severity, fix, redact)
+        """A finding of this rule; `code` gives another tool's code for it (one the rule's `code_prefix` names)."""
+        reporter = self.code if code is not None and code != self.code else None
+        return Diagnostic(code or self.code, self.name, message, span, severity or self.severity, fix, redact, reporter)

@@ -6,6 +6,7 @@
 - Foreign pragmas work through rule aliases: `# hadolint ignore=DL3020`, `# hadolint global ignore=…`,
   and BuildKit's `# check=skip=JSONArgsRecommended` directive (`skip=all` covers every rule that
   stands for a BuildKit check).
+- ShellCheck codes name themselves: `ignore=SC2086` covers that code only, `ignore=LS590` every SC code.
 A reason may follow the codes after ` -- ` or `#`.
 """
 
@@ -38,10 +39,11 @@ class Suppressions:
     unknown: list[UnknownReference] = field(default_factory=list)
 
     def covers(self, diagnostic: Diagnostic) -> bool:
-        if ALL in self.file_codes or diagnostic.code in self.file_codes:
+        names = {ALL, diagnostic.code, diagnostic.rule_code}
+        if not names.isdisjoint(self.file_codes):
             return True
         start = diagnostic.span.start
-        return any(lo <= start <= hi and (ALL in codes or diagnostic.code in codes) for lo, hi, codes in self.ranges)
+        return any(lo <= start <= hi and not names.isdisjoint(codes) for lo, hi, codes in self.ranges)
 
 
 def _codes(references: str, registry: Registry, comment: Comment, out: Suppressions, *, own: bool) -> set[str]:
@@ -55,6 +57,8 @@ def _codes(references: str, registry: Registry, comment: Comment, out: Suppressi
         rule = registry.exact(reference)
         if rule is not None:
             codes.add(rule.code)
+        elif registry.is_foreign_code(reference):
+            codes.add(reference.upper())
         elif own:
             out.unknown.append(UnknownReference(reference, comment.span))
     return codes
