@@ -74,7 +74,9 @@ def test_the_shell_sees_the_joined_line_and_the_header_declares_args() -> None:
     (script,) = shell_scripts(parse(CONTINUED))
     header, body = script.text.split("\n", 2)[:2], script.text.split("\n", 2)[2]
     assert header[0] == "#!/bin/sh"
-    assert "tag=1" in header[1] and "http_proxy=1" in header[1]
+    assert header[1] == ""  # no ARG or ENV mentioned
+    (declared,) = shell_scripts(parse("FROM alpine\nARG tag\nARG unused\nRUN echo $tag $http_proxy $x\n"))
+    assert declared.text.split("\n")[1] == "export http_proxy=1 tag=1"  # only what the script mentions
     assert body == "apk add --no-cache curl  && cd /opt; echo $x"  # the comment line is gone, as in BuildKit
     assert script.source(0) is None  # the header maps nowhere: findings there are dropped
 

@@ -107,9 +107,11 @@ class Script:
 class _ScriptBuilder:
     """Accumulates a script's text and its fragments; text added without a source offset is synthetic."""
 
-    def __init__(self, header: str) -> None:
-        self.parts = [header]
-        self.length = len(header)
+    def __init__(self, dialect: str, names: Sequence[str]) -> None:
+        self.dialect = dialect
+        self.names = names  # the variables in scope, declared to ShellCheck if the script mentions them
+        self.parts: list[str] = []
+        self.length = 0
         self.fragments: list[Fragment] = []
 
     def add(self, text: str, source_start: int | None = None) -> None:
@@ -135,7 +137,15 @@ class _ScriptBuilder:
             position, first = line_end + 1, False
 
     def build(self, instruction: int) -> Script:
-        return Script("".join(self.parts), instruction, tuple(self.fragments))
+        """The script with its header: the shebang, then `export NAME=1 …` for the names the body
+        mentions (only those: the same RUN in two stages with other ARGs is then one script to check)."""
+        body = "".join(self.parts)
+        mentioned = [name for name in self.names if name in body]
+        exports = "export " + " ".join(f"{name}=1" for name in mentioned) if mentioned else ""
+        header = f"#!/bin/{self.dialect}\n{exports}\n"
+        shift = len(header)
+        fragments = tuple((start + shift, source, length) for start, source, length in self.fragments)
+        return Script(header + body, instruction, fragments)
 
 
 def shell_scripts(dockerfile: Dockerfile) -> tuple[Script, ...]:
@@ -161,12 +171,11 @@ def _scripts(dockerfile: Dockerfile) -> Iterator[Script]:
         shell = stage_shell(dockerfile, instruction)
         if shell is None:
             continue
-        prelude = _prelude(dockerfile, instruction, run)
-        yield from _run_scripts(dockerfile, instruction, run, shell, prelude)
+        yield from _run_scripts(dockerfile, instruction, run, shell, _names(dockerfile, instruction, run))
 
 
 def _run_scripts(
-    dockerfile: Dockerfile, instruction: Instruction, run: Instruction, shell: str, prelude: str
+    dockerfile: Dockerfile, instruction: Instruction, run: Instruction, shell: str, names: Sequence[str]
 ) -> Iterator[Script]:
     from lintslim.syntax.parser import logical_line
 
@@ -177,11 +186,11 @@ def _run_scripts(
         body = run.heredocs[0]  # `RUN <<EOF` alone: BuildKit runs the body itself
         dialect = _shebang_dialect(source, body, default=shell)
         if dialect is not None:
-            builder = _ScriptBuilder(_header(dialect, prelude))
+            builder = _ScriptBuilder(dialect, names)
             builder.add_lines(source, body.body.start, body.body.end, skip_shebang=True)
             yield builder.build(instruction.index)
         return
-    builder = _ScriptBuilder(_header(shell, prelude))
+    builder = _ScriptBuilder(shell, names)
     logical = logical_line(dockerfile, run)
     start = logical.index_of(run.rest.span.start)
     _add_logical(builder, logical.parts, logical.logical_starts, logical.source_starts, start, start + len(command))
@@ -191,7 +200,7 @@ def _run_scripts(
         if heredoc.terminator is not None:
             builder.add(heredoc.name, source.index(heredoc.name, heredoc.terminator.start))
     yield builder.build(instruction.index)
-    yield from _heredoc_scripts(dockerfile, instruction, run, prelude)
+    yield from _heredoc_scripts(dockerfile, instruction, run, names)
 
 
 def _add_logical(
@@ -205,7 +214,7 @@ def _add_logical(
 
 
 def _heredoc_scripts(
-    dockerfile: Dockerfile, instruction: Instruction, run: Instruction, prelude: str
+    dockerfile: Dockerfile, instruction: Instruction, run: Instruction, names: Sequence[str]
 ) -> Iterator[Script]:
     """Heredoc bodies a shell runs (`RUN bash <<EOF`), each a script of its own in that shell."""
     from lintslim.syntax.shell import shell_commands
@@ -223,7 +232,7 @@ def _heredoc_scripts(
         shell = DIALECTS.get(runner or "") or stage_shell(dockerfile, instruction)
         dialect = _shebang_dialect(source, heredoc, default=shell) if shell is not None else None
         if dialect is not None:
-            builder = _ScriptBuilder(_header(dialect, prelude))
+            builder = _ScriptBuilder(dialect, names)
             builder.add_lines(source, body.start, body.end, skip_shebang=True)
             yield builder.build(instruction.index)
 
@@ -266,19 +275,15 @@ def _windows(dockerfile: Dockerfile, stage: Stage) -> bool:
     return any(word in named.lower() for word in ("windows", "nanoserver", "servercore"))
 
 
-def _prelude(dockerfile: Dockerfile, instruction: Instruction, run: Instruction) -> str:
+def _names(dockerfile: Dockerfile, instruction: Instruction, run: Instruction) -> list[str]:
+    """The variables a RUN's shell has from the build: ARG and ENV in scope, proxies, secrets as env."""
     scope = dockerfile.graph.scope_at(instruction)
     names = set(scope.values) | set(scope.unknown) | _PROXY_NAMES
     for flag in run.flags_named("mount"):
         options = mount_options(flag)
         if options.get("type") == "secret" and options.get("env"):
             names.add(options["env"])
-    valid = sorted(name for name in names if name.isidentifier() and name.isascii())
-    return "export " + " ".join(f"{name}=1" for name in valid) + "\n"
-
-
-def _header(dialect: str, prelude: str) -> str:
-    return f"#!/bin/{dialect}\n{prelude}"
+    return sorted(name for name in names if name.isidentifier() and name.isascii())
 
 
 # --- findings --------------------------------------------------------------------------------------
@@ -505,7 +510,8 @@ class ShellCheckSession:
             return None
         wanted = _unique(script for script in scripts if _key(binary, script) not in self._results)
         if wanted:
-            groups = [wanted, *self._read_ahead(binary, path, self.batch - len(wanted))]
+            pending = {_key(binary, script) for script in wanted}
+            groups = [wanted, *self._read_ahead(binary, path, self.batch - len(wanted), pending)]
             self._run(binary, groups, timeout or self.timeout)
         return [self._results.get(_key(binary, script), Failure("ShellCheck gave no result")) for script in scripts]
 
@@ -531,20 +537,22 @@ class ShellCheckSession:
         for script, outcome in zip(scripts, outcomes, strict=True):
             self._results[_key(binary, script)] = outcome
 
-    def _read_ahead(self, binary: str, path: str | None, room: int) -> list[list[Script]]:
-        """The scripts of the planned files after `path`, one group a file, until `room` is used up."""
+    def _read_ahead(self, binary: str, path: str | None, room: int, pending: set[bytes]) -> list[list[Script]]:
+        """The scripts of the planned files after `path`, one group a file, until `room` is used up:
+        only those neither known nor `pending` already (a RUN often recurs in the next files)."""
         if path is None or path not in self._position:
             return []
         self._next = max(self._next, self._position[path] + 1)
         groups: list[list[Script]] = []
         while room > 0 and self._next < len(self.plan):
-            planned = _unique(_planned_scripts(self.plan[self._next]))
-            scripts = [script for script in planned if _key(binary, script) not in self._results]
+            keyed = {_key(binary, script): script for script in _planned_scripts(self.plan[self._next])}
+            scripts = {key: script for key, script in keyed.items() if key not in self._results and key not in pending}
             if len(scripts) > room:
                 break  # that file starts the next batch (it is read again then)
             self._next += 1
             if scripts:
-                groups.append(scripts)
+                groups.append(list(scripts.values()))
+                pending.update(scripts)
                 room -= len(scripts)
         return groups
 
