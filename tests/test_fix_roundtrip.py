@@ -3,7 +3,8 @@
 The fixed text still parses with BuildKit's own parser (when the original did), a second fix
 changes nothing, every comment line the user wrote is still there, and no instruction disappears
 except those a rule removes on purpose (LS201 turns a secret ARG/ENV into a secret mount, LS504
-turns MAINTAINER into a LABEL).  Fixes may add instructions (a build stage, a manifest COPY).
+turns MAINTAINER into a LABEL, LS563 joins consecutive RUNs, LS564 deletes an overridden CMD).
+Fixes may add instructions (a build stage, a manifest COPY).
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ def buildkit_accepts(text: str) -> bool:
 
 
 # Instructions a rule's fix removes on purpose, by rule code.
-REMOVED_ON_PURPOSE = {"LS201": {"ARG", "ENV"}, "LS504": {"MAINTAINER"}}
+REMOVED_ON_PURPOSE = {
+    "LS201": {"ARG", "ENV"},
+    "LS504": {"MAINTAINER"},
+    "LS563": {"RUN"},  # joins consecutive RUNs
+    "LS564": {"CMD", "ENTRYPOINT", "HEALTHCHECK"},  # deletes the ones a later one overrides
+}
 
 
 def comment_lines(text: str) -> Counter[str]:

@@ -138,8 +138,9 @@ class MultipleInstructions(Rule):
     command the image runs.
 
     ## Fix safety
-    The fix deletes the overridden instruction with the comment lines directly above it.  It is
-    unsafe only because the comments go too; the image is the same.
+    The fix deletes the overridden instruction; comment lines above it stay.  The image is the
+    same, but the fix is unsafe: the earlier instruction may be the one that was meant, with the
+    later one left over from debugging.
     """
 
     code = "LS564"
@@ -153,7 +154,8 @@ class MultipleInstructions(Rule):
             for keyword in _ONCE_PER_STAGE:
                 found = [i for i in stage.instructions if i.keyword == keyword]
                 for earlier in found[:-1]:
-                    block = removal_span(ctx.text, instruction_block(ctx.dockerfile, earlier))
+                    # comments above stay: they may be about more than this one instruction
+                    block = removal_span(ctx.text, instruction_block(ctx.dockerfile, earlier, comments=False))
                     yield self.report(
                         earlier.keyword_span,
                         f"`{keyword}` overridden by the one on line {found[-1].start_line}: only the last "
