@@ -284,7 +284,8 @@ def _header(source: str, migration: Migration) -> list[str]:
         "the lintslim rule.",
     ]
     if migration.left_out:
-        lines += ["", "Left out or changed (no exact lintslim equivalent):", *(f"- {note}" for note in migration.left_out)]
+        heading = "Left out or changed (no exact lintslim equivalent):"
+        lines += ["", heading, *(f"- {note}" for note in migration.left_out)]
     return lines
 
 

@@ -30,6 +30,7 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
+        check=False,
         env=env,
         timeout=60,  # a blocked read would otherwise hang here, not fail
     )
