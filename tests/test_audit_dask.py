@@ -40,7 +40,10 @@ REPOSITORIES = {
     "web/Dockerfile": "FROM node:20\nWORKDIR /app\nADD package.json /app/\nRUN npm install\nCMD npm start\n",
     "web/broken/Dockerfile": "FROM alpine:3.20\nRUN apk add curl \\\nONBUILD\n",
     "web/legacy/Dockerfile": "FRM ubuntu\nRUN apt-get update\n",
-    "tools/Containerfile": "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+    "tools/Containerfile": (
+        "FROM debian:12\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
+    ),
 }
 
 

@@ -23,7 +23,7 @@ from lintslim.output.text import github_escape
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 SCHEMA_SHA256 = "ddddcccbf95c7c50c037b5b07eff4140556278ca574ff374db46786b5fce7949"
-SELECT = ("--select", "hygiene,meta")
+SELECT = ("--select", "LS501,LS502,LS503,LS504,meta")
 HYGIENE_AND_META = ["LS501", "LS502", "LS503", "LS504", "LS900", "LS901"]
 
 API_TOKEN = "Zx9kq2" + "LmW8pR"
