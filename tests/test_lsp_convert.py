@@ -86,6 +86,8 @@ def test_fix_all_is_offered_when_a_fixed_line_holds_a_secret(tmp_path: Path) -> 
     )
     path = tmp_path / "Dockerfile"
     path.write_text(text, encoding="utf-8")
+    # the two rules this is about; more fixes on the secret's line would make the edits show it (refused)
+    (tmp_path / ".lintslim.yaml").write_text("select: [LS408, LS503]\n", encoding="utf-8")
     registry = default_registry()
     analysis = analyse(path.as_uri(), text, 1, registry, ConfigCache(registry))
     fixed = fix_all(analysis, registry, create_files=False)
