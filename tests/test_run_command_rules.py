@@ -7,7 +7,8 @@ import pytest
 from lintslim.config import settings_from_mapping
 from lintslim.engine.linter import Linter
 from lintslim.engine.registry import default_registry
-from lintslim.rules.hygiene._run_helpers import _dash_release_has_pipefail, has_option, under_any
+from lintslim.rules.hygiene._run_helpers import _dash_release_has_pipefail, has_option
+from lintslim.syntax.stages import under_any
 
 UNPINNED = """\
 FROM python:3.12-slim

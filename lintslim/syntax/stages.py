@@ -4,6 +4,7 @@ what rules ask of that graph: which stages are images, what each builds on, what
 from __future__ import annotations
 
 import bisect
+import posixpath
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -86,6 +87,32 @@ def mount_options(flag: Flag) -> dict[str, str]:
             options[key] = value.strip() if equals else "true"
     options.setdefault("type", "bind")
     return options
+
+
+def cache_mount_targets(graph: BuildGraph, instruction: Instruction) -> tuple[str, ...]:
+    """Where a RUN mounts a cache or a tmpfs: absolute, normalised, variables resolved.
+
+    Files written there stay out of the layer, so a cache kept there costs the image nothing.
+    A target that cannot be resolved, or is relative, is left out.
+    """
+    targets: list[str] = []
+    for flag in instruction.effective.flags_named("mount"):
+        options = mount_options(flag)
+        if options["type"] not in ("cache", "tmpfs"):
+            continue
+        target = options.get("target") or options.get("dst") or options.get("destination")
+        if not target:
+            continue
+        resolved = graph.resolve(target, instruction)
+        if resolved.complete and resolved.value.startswith("/"):
+            targets.append(posixpath.normpath(resolved.value))
+    return tuple(targets)
+
+
+def under_any(path: str, roots: tuple[str, ...]) -> bool:
+    """Whether `path` is one of `roots` or inside one of them."""
+    path = path.rstrip("/") or "/"
+    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from lintslim.engine.fixes import Edit
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import POSIX_SHELLS, Command, Word, shell_commands, split_commands
 from lintslim.syntax.source import Span
-from lintslim.syntax.stages import BuildGraph, Stage, mount_options
+from lintslim.syntax.stages import BuildGraph, Stage, cache_mount_targets, under_any
 
 # Program base names, and the manager each one is (dnf5 and dnf-3 read their arguments as dnf does).
 MANAGERS = {
@@ -238,21 +238,8 @@ def _covers(directory: str, path: str) -> bool:
 def mounted_over(graph: BuildGraph, instruction: Instruction, paths: Iterable[str]) -> bool:
     """Whether the RUN mounts a cache or a tmpfs at one of `paths` or a directory holding it: what the
     commands write there then stays out of the layer."""
-    wanted = tuple(paths)
-    for flag in instruction.flags_named("mount"):
-        options = mount_options(flag)
-        if options["type"] not in ("cache", "tmpfs"):
-            continue
-        target = options.get("target") or options.get("dst") or options.get("destination")
-        if not target:
-            continue
-        resolved = graph.resolve(target, instruction)
-        if not resolved.complete or not resolved.value.startswith("/"):
-            continue
-        directory = posixpath.normpath(resolved.value)
-        if any(_covers(directory, path) for path in wanted):
-            return True
-    return False
+    targets = cache_mount_targets(graph, instruction)
+    return any(under_any(path, targets) for path in paths)
 
 
 def with_nested(commands: Iterable[Command]) -> Iterator[Command]:

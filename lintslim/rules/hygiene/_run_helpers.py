@@ -10,35 +10,9 @@ from collections.abc import Iterator
 from lintslim.knowledge import stage_facts
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, Word, shell_commands
-from lintslim.syntax.stages import BuildGraph, Stage, mount_options
+from lintslim.syntax.stages import BuildGraph, Stage
 
 ROOT_USERS = frozenset({"root", "0"})
-
-
-def cache_mount_targets(graph: BuildGraph, instruction: Instruction) -> tuple[str, ...]:
-    """Where a RUN mounts a cache or a tmpfs, variables resolved, without a trailing `/`.
-
-    Files written there stay out of the layer, so a cache kept there costs the image nothing.
-    A target we cannot resolve is left out.
-    """
-    targets: list[str] = []
-    for flag in instruction.effective.flags_named("mount"):
-        options = mount_options(flag)
-        if options["type"] not in ("cache", "tmpfs"):
-            continue
-        target = options.get("target") or options.get("dst") or options.get("destination")
-        if not target:
-            continue
-        resolved = graph.resolve(target, instruction)
-        if resolved.complete:
-            targets.append(resolved.value.rstrip("/") or "/")
-    return tuple(targets)
-
-
-def under_any(path: str, roots: tuple[str, ...]) -> bool:
-    """Whether `path` is one of `roots` or inside one of them."""
-    path = path.rstrip("/") or "/"
-    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
 def chain_before(graph: BuildGraph, instruction: Instruction) -> Iterator[Instruction]:

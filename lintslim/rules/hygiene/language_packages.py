@@ -8,16 +8,10 @@ from collections.abc import Iterator
 from lintslim.analysis.dependencies import PIP_PROGRAM, PIP_VALUE_OPTIONS, PYTHON_PROGRAM
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
-from lintslim.rules.hygiene._run_helpers import (
-    cache_mount_targets,
-    chain_before,
-    image_stage_indexes,
-    scripts,
-    under_any,
-)
+from lintslim.rules.hygiene._run_helpers import chain_before, image_stage_indexes, scripts
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command, Word, iter_run_commands, shell_commands
-from lintslim.syntax.stages import BuildGraph
+from lintslim.syntax.stages import BuildGraph, cache_mount_targets, under_any
 
 _ALLOW_RANGES = Option(bool, False, "Accept version ranges (`>=1.2`, `^1.2`) as pins, as hadolint does")
 _RANGE_SYMBOLS = (">=", "<=", "~=", "!=", "<", ">")
