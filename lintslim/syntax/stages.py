@@ -211,7 +211,21 @@ class BuildGraph:
 
     def image_stages(self) -> frozenset[int]:
         """Stages that can become images, and the stages they build on (whose CMD, ENV... they inherit)."""
+        return self._image_stages
+
+    @cached_property
+    def _image_stages(self) -> frozenset[int]:  # many rules ask, once per document is enough
         return frozenset(item.index for stage in self.images() for item in self.ancestry(stage))
+
+    def in_images(self, keyword: str) -> Iterator[Instruction]:
+        """The `keyword` instructions of the image stages (see `image_stages`), in file order.
+
+        ONBUILD triggers are not included: they run in another build.
+        """
+        images = self._image_stages
+        for stage in self.stages:
+            if stage.index in images:
+                yield from (instruction for instruction in stage.instructions if instruction.keyword == keyword)
 
     def reads_other_stages(self, stage: Stage) -> bool:
         """Whether a stage (or a stage it builds on) copies or mounts files from another stage of the file."""

@@ -49,15 +49,6 @@ def shell_in_effect(graph: BuildGraph, instruction: Instruction) -> tuple[str, .
     return found
 
 
-def image_stage_indexes(graph: BuildGraph) -> frozenset[int]:
-    """Stages that can become images and those they build on (memoised: several rules ask)."""
-    key = ("hygiene-image-stages",)
-    found = graph.dockerfile.memo.get(key)
-    if not isinstance(found, frozenset):
-        found = graph.dockerfile.memo[key] = graph.image_stages()
-    return found
-
-
 def script_of(instruction: Instruction, command: Command) -> int:
     """Which script of a RUN a command belongs to: -1 for the instruction line, else its heredoc's index."""
     if not command.in_heredoc:

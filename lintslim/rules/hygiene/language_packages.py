@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from lintslim.analysis.dependencies import PIP_PROGRAM, PIP_VALUE_OPTIONS, PYTHON_PROGRAM
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
-from lintslim.rules.hygiene._run_helpers import chain_before, image_stage_indexes, scripts
+from lintslim.rules.hygiene._run_helpers import chain_before, scripts
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.shell import Command, Word, iter_run_commands, shell_commands
 from lintslim.syntax.stages import BuildGraph, cache_mount_targets, under_any
@@ -144,18 +144,12 @@ class PipNoCacheDir(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
-        images = image_stage_indexes(graph)
-        for stage in graph.stages:
-            if stage.index not in images:
-                continue
-            for instruction in stage.instructions:
-                if instruction.keyword != "RUN":
-                    continue
-                for script in scripts(ctx.dockerfile, instruction):
-                    for position, command in enumerate(script):
-                        diagnostic = self._check_command(graph, instruction, command, script[:position])
-                        if diagnostic is not None:
-                            yield diagnostic
+        for instruction in graph.in_images("RUN"):
+            for script in scripts(ctx.dockerfile, instruction):
+                for position, command in enumerate(script):
+                    diagnostic = self._check_command(graph, instruction, command, script[:position])
+                    if diagnostic is not None:
+                        yield diagnostic
 
     def _check_command(
         self, graph: BuildGraph, instruction: Instruction, command: Command, earlier: list[Command]
@@ -499,21 +493,15 @@ class YarnCacheNotCleaned(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
-        images = image_stage_indexes(graph)
-        for stage in graph.stages:
-            if stage.index not in images:
+        for instruction in graph.in_images("RUN"):
+            commands = shell_commands(ctx.dockerfile, instruction)
+            if not commands or any(_cleans_yarn_cache(command) for command in commands):
                 continue
-            for instruction in stage.instructions:
-                if instruction.keyword != "RUN":
+            for command in commands:
+                found = _yarn_install(command)
+                if found is None or found[1] & _BERRY_OPTIONS or _yarn_cache_mounted(graph, instruction, command):
                     continue
-                commands = shell_commands(ctx.dockerfile, instruction)
-                if not commands or any(_cleans_yarn_cache(command) for command in commands):
-                    continue
-                for command in commands:
-                    found = _yarn_install(command)
-                    if found is None or found[1] & _BERRY_OPTIONS or _yarn_cache_mounted(graph, instruction, command):
-                        continue
-                    if _uses_berry(graph, instruction, commands):
-                        break
-                    span = command.argv[0].span.cover(found[0].span)
-                    yield self.report(span, "`yarn install` without `yarn cache clean` in the same `RUN`")
+                if _uses_berry(graph, instruction, commands):
+                    break
+                span = command.argv[0].span.cover(found[0].span)
+                yield self.report(span, "`yarn install` without `yarn cache clean` in the same `RUN`")

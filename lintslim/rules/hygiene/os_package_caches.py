@@ -13,7 +13,6 @@ from lintslim.rules.hygiene._os_packages import (
     mounted_over,
     package_commands,
     removes,
-    run_instructions,
     with_nested,
 )
 from lintslim.syntax.nodes import Dockerfile, Instruction
@@ -24,15 +23,6 @@ APT_LISTS = "/var/lib/apt/lists"
 APK_CACHES = ("/var/cache/apk", "/etc/apk/cache")
 _RPM_CACHES = ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5")
 _ZYPPER_CACHES = ("/var/cache/zypp",)
-
-
-def _image_runs(dockerfile: Dockerfile, graph: BuildGraph) -> Iterator[Instruction]:
-    """The RUNs of the stages that become images (and of the stages those build on)."""
-    images = graph.image_stages()
-    for instruction in run_instructions(dockerfile):
-        stage = graph.stage_of(instruction)
-        if stage is not None and stage.index in images:
-            yield instruction
 
 
 def _uncleaned(
@@ -80,7 +70,7 @@ class AptListsNotRemoved(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         dockerfile, graph = ctx.dockerfile, ctx.graph
-        for instruction in _image_runs(dockerfile, graph):
+        for instruction in graph.in_images("RUN"):
             parsed = package_commands(dockerfile, instruction)
             fills = {item.position for item in parsed if item.manager in ("apt-get", "apt") and item.action == "update"}
             if not fills or mounted_over(graph, instruction, (APT_LISTS,)):
@@ -128,7 +118,7 @@ class ApkAddWithoutNoCache(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         dockerfile, graph = ctx.dockerfile, ctx.graph
-        for instruction in _image_runs(dockerfile, graph):
+        for instruction in graph.in_images("RUN"):
             adds = [item for item in package_commands(dockerfile, instruction) if self._keeps_cache(item)]
             if not adds or mounted_over(graph, instruction, APK_CACHES):
                 continue
@@ -215,7 +205,7 @@ class PackageCacheNotCleaned(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         dockerfile, graph = ctx.dockerfile, ctx.graph
-        for instruction in _image_runs(dockerfile, graph):
+        for instruction in graph.in_images("RUN"):
             parsed = package_commands(dockerfile, instruction)
             families = {family for item in parsed if (family := _family(item.manager)) is not None}
             for family in sorted(families):

@@ -186,11 +186,7 @@ class AptInstallRecommends(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         dockerfile, graph = ctx.dockerfile, ctx.graph
-        images = graph.image_stages()
-        for instruction in run_instructions(dockerfile):
-            stage = graph.stage_of(instruction)
-            if stage is None or stage.index not in images:
-                continue
+        for instruction in graph.in_images("RUN"):
             for parsed in package_commands(dockerfile, instruction):
                 if parsed.manager not in ("apt-get", "apt") or parsed.action != "install" or not parsed.packages:
                     continue
