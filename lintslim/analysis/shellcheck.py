@@ -33,6 +33,7 @@ from typing import Any
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Severity
 from lintslim.syntax.nodes import Dockerfile, Heredoc, Instruction
+from lintslim.syntax.shell import shell_in_force
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import AUTOMATIC_ARGS, Stage, mount_options
 
@@ -252,19 +253,15 @@ def stage_shell(dockerfile: Dockerfile, instruction: Instruction) -> str | None:
     """The ShellCheck dialect of the SHELL in force at `instruction` (inherited through `FROM <stage>`):
     `sh` by default, except on Windows images; None for a shell ShellCheck does not read (PowerShell,
     cmd, zsh, fish)."""
-    graph = dockerfile.graph
-    stage = graph.stage_of(instruction)
-    limit = instruction.index
-    while stage is not None:
-        for candidate in reversed(stage.instructions):
-            if candidate.index < limit and candidate.keyword == "SHELL" and candidate.is_json and candidate.args:
-                program = candidate.args[0].value.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower()
-                return DIALECTS.get(program.removesuffix(".exe"))
-        if stage.base_stage is None:
-            return None if _windows(dockerfile, stage) else "sh"
-        stage = graph.stages[stage.base_stage]
-        limit = len(dockerfile.instructions)
-    return "sh"
+    shell = shell_in_force(dockerfile, instruction)
+    if shell is not None:
+        program = shell.args[0].value.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower()
+        return DIALECTS.get(program.removesuffix(".exe"))
+    stage = dockerfile.graph.stage_of(instruction)
+    if stage is None:
+        return "sh"
+    root = dockerfile.graph.ancestry(stage)[-1]
+    return None if _windows(dockerfile, root) else "sh"
 
 
 def _windows(dockerfile: Dockerfile, stage: Stage) -> bool:

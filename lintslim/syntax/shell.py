@@ -481,34 +481,39 @@ def _exec_form_commands(tokens: tuple[Token, ...]) -> list[Command]:
 
 def _posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
     """Whether the SHELL in force at `instruction` (inherited through `FROM <stage>`) is a POSIX shell."""
+    shell = shell_in_force(dockerfile, instruction)
+    if shell is None:
+        return True
+    return shell.args[0].value.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
+
+
+def shell_in_force(dockerfile: Dockerfile, instruction: Instruction) -> Instruction | None:
+    """The `SHELL [...]` instruction in force at `instruction`, inherited through `FROM <stage>`;
+    None when the default shell is (`/bin/sh -c` on Linux)."""
     stage = dockerfile.graph.stage_of(instruction)
     if stage is None:
-        return True
+        return None
     shells = [index for index in _shell_instructions(dockerfile, stage) if index < instruction.index]
     if shells:
-        return _is_posix_shell(dockerfile, shells[-1])
-    return _inherited_posix_shell(dockerfile, stage)
+        return dockerfile.instructions[shells[-1]]
+    inherited = _inherited_shell(dockerfile, stage)
+    return None if inherited < 0 else dockerfile.instructions[inherited]
 
 
-def _is_posix_shell(dockerfile: Dockerfile, shell_instruction: int) -> bool:
-    program = dockerfile.instructions[shell_instruction].args[0].value
-    return program.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
-
-
-def _inherited_posix_shell(dockerfile: Dockerfile, stage: Stage) -> bool:
-    """Whether the SHELL a stage starts with (the last one of the stages it builds on) is POSIX.
+def _inherited_shell(dockerfile: Dockerfile, stage: Stage) -> int:
+    """The index of the SHELL a stage starts with (the last one of the stages it builds on), -1 for none.
 
     Memoised per stage, and filled for every stage walked, so a long `FROM <stage>` chain costs one
     walk, not one per RUN.
     """
     graph = dockerfile.graph
     walked: list[tuple[str, int]] = []
-    answer = True
+    answer = -1
     current = stage
     while len(walked) <= len(graph.stages):  # a bound, should a chain ever loop
         key = ("inherited-shell", current.index)
         known = dockerfile.memo.get(key)
-        if isinstance(known, bool):
+        if isinstance(known, int):
             answer = known
             break
         walked.append(key)
@@ -517,7 +522,7 @@ def _inherited_posix_shell(dockerfile: Dockerfile, stage: Stage) -> bool:
         current = graph.stages[current.base_stage]
         shells = _shell_instructions(dockerfile, current)
         if shells:
-            answer = _is_posix_shell(dockerfile, shells[-1])
+            answer = shells[-1]
             break
     for key in walked:
         dockerfile.memo[key] = answer

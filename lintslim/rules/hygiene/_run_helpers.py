@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from lintslim.knowledge import stage_facts
 from lintslim.syntax.nodes import Dockerfile, Instruction
-from lintslim.syntax.shell import Command, Word, shell_commands
+from lintslim.syntax.shell import Command, Word, shell_commands, shell_in_force
 from lintslim.syntax.stages import BuildGraph, Stage
 
 ROOT_USERS = frozenset({"root", "0"})
@@ -42,11 +42,8 @@ def user_in_effect(graph: BuildGraph, instruction: Instruction) -> str | None:
 
 def shell_in_effect(graph: BuildGraph, instruction: Instruction) -> tuple[str, ...] | None:
     """The `SHELL` array in force at a RUN (inherited through `FROM <stage>`); None for the default `/bin/sh -c`."""
-    found: tuple[str, ...] | None = None
-    for candidate in chain_before(graph, instruction):
-        if candidate.keyword == "SHELL" and candidate.is_json and candidate.args:
-            found = tuple(token.value for token in candidate.args)
-    return found
+    shell = shell_in_force(graph.dockerfile, instruction)
+    return None if shell is None else tuple(token.value for token in shell.args)
 
 
 def script_of(instruction: Instruction, command: Command) -> int:
