@@ -260,8 +260,7 @@ def stage_shell(dockerfile: Dockerfile, instruction: Instruction) -> str | None:
     stage = dockerfile.graph.stage_of(instruction)
     if stage is None:
         return "sh"
-    root = dockerfile.graph.ancestry(stage)[-1]
-    return None if _windows(dockerfile, root) else "sh"
+    return None if _windows(dockerfile, dockerfile.graph.root_stage(stage)) else "sh"
 
 
 def _windows(dockerfile: Dockerfile, stage: Stage) -> bool:

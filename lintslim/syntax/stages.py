@@ -236,16 +236,30 @@ class BuildGraph:
         )
 
     @cached_property
-    def _root_images(self) -> list[ImageRef | None]:
-        roots: list[ImageRef | None] = []
+    def _root_stages(self) -> list[int]:
+        roots: list[int] = []
         for stage in self.stages:  # a stage builds only on an earlier one, whose root is known by now
             base = stage.base_stage
-            roots.append(roots[base] if base is not None and base < stage.index else stage.image)
+            roots.append(roots[base] if base is not None and base < stage.index else stage.index)
         return roots
+
+    @cached_property
+    def _platform_stages(self) -> list[int | None]:
+        """Per stage, the nearest stage of its ancestry whose FROM has a `--platform` (None: none has)."""
+        found: list[int | None] = []
+        for stage in self.stages:
+            base = stage.base_stage
+            inherited = found[base] if base is not None and base < stage.index else None
+            found.append(stage.index if stage.platform else inherited)
+        return found
+
+    def root_stage(self, stage: Stage) -> Stage:
+        """The first stage of its chain: the one whose FROM names an image, not a stage."""
+        return self.stages[self._root_stages[stage.index]]
 
     def root_image(self, stage: Stage) -> ImageRef | None:
         """The image a stage ultimately builds on, following `FROM <stage>` links."""
-        return self._root_images[stage.index]
+        return self.root_stage(stage).image
 
     def ancestry(self, stage: Stage) -> list[Stage]:
         """The stage and the stages it builds on (`FROM <stage>`), nearest first."""
@@ -288,10 +302,9 @@ class BuildGraph:
     def platform(self, stage: Stage) -> Resolved | None:
         """The `--platform` of the nearest FROM in the stage's ancestry that has one, with global ARGs
         expanded; None when none has one."""
-        for item in self.ancestry(stage):
-            if item.platform:
-                return expand(item.platform, self.global_scope, self.dockerfile.escape)
-        return None
+        index = self._platform_stages[stage.index]
+        platform = None if index is None else self.stages[index].platform
+        return None if platform is None else expand(platform, self.global_scope, self.dockerfile.escape)
 
     def scope_at(self, instruction: Instruction) -> Scope:
         """ARG and ENV values visible to `instruction` (global ARGs only if redeclared in the stage)."""
