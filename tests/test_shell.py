@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lintslim.syntax.parser import parse
-from lintslim.syntax.shell import Command, shell_commands, split_commands
+from lintslim.syntax.shell import Command, shell_commands, shell_words_in_force, split_commands
 from lintslim.syntax.source import Span
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -106,6 +106,49 @@ def test_non_posix_shell_is_not_read() -> None:
     assert _commands(text, 3) == []
     bash = 'FROM debian\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nFROM 0 AS next\nRUN curl x | sh\n'
     assert [command.name for command in _commands(bash, 4)] == ["curl", "sh"]
+
+
+SHELLS_BY_PRAGMA = """\
+# hadolint shell=pwsh
+FROM mcr.microsoft.com/powershell AS tools
+RUN Get-ChildItem
+SHELL ["/bin/bash", "-c"]
+RUN ls
+FROM tools AS child
+RUN ls
+FROM debian AS other
+RUN ls
+# lintslim: shell=/bin/zsh
+RUN ls
+FROM debian AS last
+RUN ls
+"""
+
+
+def test_shell_pragmas_and_shell_instructions_in_force() -> None:
+    dockerfile = parse(SHELLS_BY_PRAGMA)
+    by_line = {
+        dockerfile.lines.position(instruction.span.start).line: shell_words_in_force(dockerfile, instruction)
+        for instruction in dockerfile.instructions
+        if instruction.keyword == "RUN"
+    }
+    assert by_line == {
+        3: ("pwsh",),  # the pragma above the first FROM is every stage's default
+        5: ("/bin/bash", "-c"),  # a SHELL instruction overrides it
+        7: ("/bin/bash", "-c"),  # inherited through FROM <stage>
+        9: ("pwsh",),
+        11: ("/bin/zsh",),  # a pragma inside a stage: from its instruction on
+        13: ("pwsh",),
+    }
+    assert _commands(SHELLS_BY_PRAGMA, 3) == []  # PowerShell is not read as POSIX shell
+    assert [command.name for command in _commands(SHELLS_BY_PRAGMA, 11)] == ["ls"]
+
+
+def test_shell_pragma_above_a_later_from_is_that_stage_s() -> None:
+    text = "FROM debian\nRUN ls\n# hadolint shell=powershell\nFROM mcr.microsoft.com/windows/servercore\nRUN dir\n"
+    dockerfile = parse(text)
+    runs = [instruction for instruction in dockerfile.instructions if instruction.keyword == "RUN"]
+    assert [shell_words_in_force(dockerfile, run) for run in runs] == [None, ("powershell",)]
 
 
 def _corpus_files() -> list[Path]:

@@ -148,6 +148,28 @@ def test_file_ignore_all() -> None:
     assert findings(text) == []
 
 
+# --- stage scope -------------------------------------------------------------------------------------------
+
+STAGES = "FROM alpine AS build\nADD a /a/\n{pragma}FROM alpine AS app\nADD b /b/\nWORKDIR app\nFROM app\nADD c /c/\n"
+
+
+@pytest.mark.parametrize("pragma", ["# lintslim: stage-ignore=LS503", "# hadolint stage ignore=DL3020"])
+def test_stage_ignore_above_a_from_covers_that_stage_only(pragma: str) -> None:
+    assert findings(STAGES.format(pragma="")) == [("LS503", 2), ("LS503", 4), ("LS501", 5), ("LS503", 7)]
+    # the pragma line moves the later findings one line down
+    assert findings(STAGES.format(pragma=pragma + "\n")) == [("LS503", 2), ("LS501", 6), ("LS503", 8)]
+
+
+def test_stage_ignore_inside_a_stage_covers_the_rest_of_it() -> None:
+    text = "FROM alpine\nADD a /a/\n# hadolint stage ignore=DL3020,DL3000\nWORKDIR app\nADD b /b/\nFROM alpine\nADD c /c/\n"
+    assert findings(text) == [("LS503", 2), ("LS503", 7)]
+
+
+def test_stage_ignore_names_unknown_rules_like_ignore() -> None:
+    text = "FROM alpine\n# lintslim: stage-ignore=LS999\nADD a /a/\n"
+    assert findings(text) == [("LS901", 2), ("LS503", 3)]
+
+
 # --- hadolint pragmas ------------------------------------------------------------------------------------
 
 

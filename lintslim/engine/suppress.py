@@ -2,10 +2,12 @@
 
 - `# lintslim: ignore=LS501,prefer-copy-over-add` in the comment block directly above an instruction
   covers that instruction (all its lines); `ignore=all` covers every rule.
+- `# lintslim: stage-ignore=LS501` above an instruction covers it and the rest of its stage (above a
+  FROM: the whole stage).
 - `# lintslim: file-ignore=LS501` anywhere covers the whole file.
-- Foreign pragmas work through rule aliases: `# hadolint ignore=DL3020`, `# hadolint global ignore=…`,
-  and BuildKit's `# check=skip=JSONArgsRecommended` directive (`skip=all` covers every rule that
-  stands for a BuildKit check).
+- Foreign pragmas work through rule aliases: `# hadolint ignore=DL3020`, `# hadolint stage ignore=…`,
+  `# hadolint global ignore=…`, and BuildKit's `# check=skip=JSONArgsRecommended` directive
+  (`skip=all` covers every rule that stands for a BuildKit check).
 - ShellCheck codes name themselves: `ignore=SC2086` covers that code only, `ignore=LS590` every SC code.
 A reason may follow the codes after ` -- ` or `#`.
 """
@@ -17,11 +19,13 @@ from dataclasses import dataclass, field
 
 from lintslim.engine.registry import Registry
 from lintslim.engine.rule import Diagnostic
-from lintslim.syntax.nodes import Comment, Dockerfile
+from lintslim.syntax.nodes import Comment, Dockerfile, Instruction
 from lintslim.syntax.source import Span
 
-_LINTSLIM = re.compile(r"lintslim\s*:\s*(ignore|file-ignore)\s*=\s*([^\s#,]+(?:\s*,\s*[^\s#,]+)*)", re.IGNORECASE)
-_HADOLINT = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9, ]+)", re.IGNORECASE)
+_LINTSLIM = re.compile(
+    r"lintslim\s*:\s*(ignore|stage-ignore|file-ignore)\s*=\s*([^\s#,]+(?:\s*,\s*[^\s#,]+)*)", re.IGNORECASE
+)
+_HADOLINT = re.compile(r"hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*([A-Za-z0-9, ]+)", re.IGNORECASE)
 ALL = "*"
 
 
@@ -64,16 +68,20 @@ def _codes(references: str, registry: Registry, comment: Comment, out: Suppressi
     return codes
 
 
+_LINTSLIM_SCOPES = {"ignore": "next", "stage-ignore": "stage", "file-ignore": "file"}
+_HADOLINT_SCOPES = {None: "next", "stage": "stage", "global": "file"}
+
+
 def _pragma(comment: Comment, registry: Registry, out: Suppressions) -> tuple[str, set[str]] | None:
-    """("next"|"file", codes) for a pragma comment, else None."""
+    """("next"|"stage"|"file", codes) for a pragma comment, else None."""
     text = comment.text
     match = _LINTSLIM.match(text)
     if match:
-        scope = "file" if match.group(1).lower() == "file-ignore" else "next"
+        scope = _LINTSLIM_SCOPES[match.group(1).lower()]
         return scope, _codes(match.group(2), registry, comment, out, own=True)
     match = _HADOLINT.match(text)
     if match:
-        scope = "file" if match.group(1) else "next"
+        scope = _HADOLINT_SCOPES[match.group(1).lower() if match.group(1) else None]
         return scope, _codes(match.group(2), registry, comment, out, own=False)
     return None
 
@@ -104,12 +112,18 @@ def _check_directive(dockerfile: Dockerfile, registry: Registry) -> set[str]:
     return codes
 
 
+def _stage_end(dockerfile: Dockerfile, instruction: Instruction) -> int:
+    """Where the stage `instruction` stands in ends (the instruction's own end before the first FROM)."""
+    stage = dockerfile.graph.stage_of(instruction)
+    return instruction.span.end if stage is None else stage.instructions[-1].span.end
+
+
 def collect(dockerfile: Dockerfile, registry: Registry) -> Suppressions:
     out = Suppressions()
     out.file_codes |= _check_directive(dockerfile, registry)
     attached: set[int] = set()
     for instruction in dockerfile.instructions:
-        codes: set[str] = set()
+        scoped: dict[str, set[str]] = {"next": set(), "stage": set()}
         for comment in instruction.comments:
             attached.add(comment.span.start)
             pragma = _pragma(comment, registry, out)
@@ -119,9 +133,12 @@ def collect(dockerfile: Dockerfile, registry: Registry) -> Suppressions:
             if scope == "file":
                 out.file_codes |= found
             else:
-                codes |= found
-        if codes:
-            out.ranges.append((instruction.span.start, instruction.span.end, frozenset(codes)))
+                scoped[scope] |= found
+        if scoped["next"]:
+            out.ranges.append((instruction.span.start, instruction.span.end, frozenset(scoped["next"])))
+        if scoped["stage"]:
+            end = _stage_end(dockerfile, instruction)
+            out.ranges.append((instruction.span.start, end, frozenset(scoped["stage"])))
     for comment in dockerfile.comments:  # file-wide pragmas may stand anywhere
         if comment.span.start in attached:
             continue

@@ -480,11 +480,11 @@ def _exec_form_commands(tokens: tuple[Token, ...]) -> list[Command]:
 
 
 def _posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
-    """Whether the SHELL in force at `instruction` (inherited through `FROM <stage>`) is a POSIX shell."""
-    shell = shell_in_force(dockerfile, instruction)
+    """Whether the shell in force at `instruction` (inherited through `FROM <stage>`) is a POSIX shell."""
+    shell = shell_words_in_force(dockerfile, instruction)
     if shell is None:
         return True
-    return shell.args[0].value.rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
+    return shell[0].rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
 
 
 def shell_in_force(dockerfile: Dockerfile, instruction: Instruction) -> Instruction | None:
@@ -496,50 +496,129 @@ def shell_in_force(dockerfile: Dockerfile, instruction: Instruction) -> Instruct
     shells = [index for index in _shell_instructions(dockerfile, stage) if index < instruction.index]
     if shells:
         return dockerfile.instructions[shells[-1]]
-    inherited = _inherited_shell(dockerfile, stage)
+    inherited = _inherited_shell_instruction(dockerfile, stage)
     return None if inherited < 0 else dockerfile.instructions[inherited]
 
 
-def _inherited_shell(dockerfile: Dockerfile, stage: Stage) -> int:
-    """The index of the SHELL a stage starts with (the last one of the stages it builds on), -1 for none.
+def _inherited_shell_instruction(dockerfile: Dockerfile, stage: Stage) -> int:
+    """The index of the SHELL a stage starts with (the last one of the stages it builds on), -1 for none."""
+    graph = dockerfile.graph
+    current = stage
+    for _ in graph.stages:  # a bound, should a chain ever loop
+        if current.base_stage is None:
+            return -1
+        current = graph.stages[current.base_stage]
+        shells = _shell_instructions(dockerfile, current)
+        if shells:
+            return shells[-1]
+    return -1
+
+
+def _shell_instructions(dockerfile: Dockerfile, stage: Stage) -> tuple[int, ...]:
+    """Indexes of the stage's `SHELL [...]` instructions."""
+    return tuple(
+        candidate.index
+        for candidate in stage.instructions
+        if candidate.keyword == "SHELL" and candidate.is_json and candidate.args
+    )
+
+
+# `# hadolint shell=pwsh` (or `# lintslim: shell=pwsh`) says which shell runs the RUN lines below it,
+# for images whose default shell is not `/bin/sh` and that set it in the base image, not here.
+_SHELL_PRAGMA = re.compile(r"(?:hadolint\s+|lintslim\s*:\s*)shell\s*=\s*(\S+)", re.IGNORECASE)
+
+Shell = tuple[str, ...]  # the shell's words, as `SHELL [...]` writes them
+
+
+def shell_words_in_force(dockerfile: Dockerfile, instruction: Instruction) -> Shell | None:
+    """The shell that runs `instruction`'s shell form; None for the default (`/bin/sh -c` on Linux).
+
+    It is the last `SHELL [...]` before the instruction in its stage or the stages it builds on
+    (`FROM <stage>`), or a shell pragma above an instruction, in force from that instruction on.  A
+    pragma in the comments above the first FROM sets the default of every stage, as in hadolint.
+    """
+    stage = dockerfile.graph.stage_of(instruction)
+    if stage is None:
+        return None
+    here = [shell for start, shell in _shell_changes(dockerfile, stage) if start <= instruction.index]
+    if here:
+        return here[-1]
+    return _inherited_shell(dockerfile, stage)
+
+
+def _inherited_shell(dockerfile: Dockerfile, stage: Stage) -> Shell | None:
+    """The shell a stage starts with: the last one its base stages set, else the file's default.
 
     Memoised per stage, and filled for every stage walked, so a long `FROM <stage>` chain costs one
     walk, not one per RUN.
     """
     graph = dockerfile.graph
     walked: list[tuple[str, int]] = []
-    answer = -1
+    answer = _file_default_shell(dockerfile)
     current = stage
     while len(walked) <= len(graph.stages):  # a bound, should a chain ever loop
         key = ("inherited-shell", current.index)
-        known = dockerfile.memo.get(key)
-        if isinstance(known, int):
-            answer = known
+        if key in dockerfile.memo:
+            known = dockerfile.memo[key]
+            answer = known if isinstance(known, tuple) else None
             break
         walked.append(key)
         if current.base_stage is None:
             break
         current = graph.stages[current.base_stage]
-        shells = _shell_instructions(dockerfile, current)
-        if shells:
-            answer = shells[-1]
+        changes = _shell_changes(dockerfile, current)
+        if changes:
+            answer = changes[-1][1]
             break
     for key in walked:
         dockerfile.memo[key] = answer
     return answer
 
 
-def _shell_instructions(dockerfile: Dockerfile, stage: Stage) -> tuple[int, ...]:
-    """Indexes of the stage's `SHELL [...]` instructions (memoised: asked for every RUN)."""
-    key = ("shells", stage.index)
+def _shell_changes(dockerfile: Dockerfile, stage: Stage) -> tuple[tuple[int, Shell], ...]:
+    """Where a stage changes its shell: (index of the first instruction the shell runs, the shell),
+    from its `SHELL [...]` instructions and its shell pragmas (memoised: asked for every RUN)."""
+    key = ("shell-changes", stage.index)
     found = dockerfile.memo.get(key)
     if found is None:
-        found = dockerfile.memo[key] = tuple(
-            candidate.index
-            for candidate in stage.instructions
-            if candidate.keyword == "SHELL" and candidate.is_json and candidate.args
-        )
+        changes: list[tuple[int, Shell]] = []
+        for candidate in stage.instructions:
+            if candidate.keyword == "FROM":
+                continue  # a pragma above a FROM is the stage's default: see below
+            pragma = _shell_pragma(candidate)
+            if pragma is not None:
+                changes.append((candidate.index, pragma))
+            if candidate.keyword == "SHELL" and candidate.is_json and candidate.args:
+                changes.append((candidate.index + 1, tuple(token.value for token in candidate.args)))
+        above_from = _shell_pragma(stage.from_instruction)
+        if above_from is not None and stage.from_instruction.index > _first_from_index(dockerfile):
+            changes.insert(0, (stage.from_instruction.index, above_from))
+        found = dockerfile.memo[key] = tuple(changes)
     assert isinstance(found, tuple)
+    return found
+
+
+def _shell_pragma(instruction: Instruction) -> Shell | None:
+    """The shell a pragma in the comments above `instruction` names (the last one), else None."""
+    found = None
+    for comment in instruction.comments:
+        match = _SHELL_PRAGMA.match(comment.text)
+        if match:
+            found = (match.group(1),)
+    return found
+
+
+def _first_from_index(dockerfile: Dockerfile) -> int:
+    stages = dockerfile.graph.stages
+    return stages[0].from_instruction.index if stages else -1
+
+
+def _file_default_shell(dockerfile: Dockerfile) -> Shell | None:
+    """The shell a pragma above the first FROM (or above a global ARG before it) names, else None."""
+    first = _first_from_index(dockerfile)
+    found = None
+    for instruction in dockerfile.instructions[: first + 1]:
+        found = _shell_pragma(instruction) or found
     return found
 
 
