@@ -33,7 +33,7 @@ from typing import Any
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Severity
 from lintslim.syntax.nodes import Dockerfile, Heredoc, Instruction
-from lintslim.syntax.shell import shell_in_force
+from lintslim.syntax.shell import shell_words_in_force
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import AUTOMATIC_ARGS, Stage, mount_options
 
@@ -250,12 +250,12 @@ def _shebang_dialect(source: str, heredoc: Heredoc, default: str | None) -> str 
 
 
 def stage_shell(dockerfile: Dockerfile, instruction: Instruction) -> str | None:
-    """The ShellCheck dialect of the SHELL in force at `instruction` (inherited through `FROM <stage>`):
-    `sh` by default, except on Windows images; None for a shell ShellCheck does not read (PowerShell,
-    cmd, zsh, fish)."""
-    shell = shell_in_force(dockerfile, instruction)
+    """The ShellCheck dialect of the SHELL in force at `instruction` (inherited through `FROM <stage>`,
+    or named by a `# hadolint shell=` pragma): `sh` by default, except on Windows images; None for a
+    shell ShellCheck does not read (PowerShell, cmd, zsh, fish)."""
+    shell = shell_words_in_force(dockerfile, instruction)
     if shell is not None:
-        program = shell.args[0].value.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower()
+        program = shell[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower()
         return DIALECTS.get(program.removesuffix(".exe"))
     stage = dockerfile.graph.stage_of(instruction)
     if stage is None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from lintslim.knowledge import stage_facts
 from lintslim.syntax.nodes import Dockerfile, Instruction
-from lintslim.syntax.shell import Command, Word, shell_commands, shell_in_force
+from lintslim.syntax.shell import Command, Word, shell_commands, shell_words_in_force, split_commands
 from lintslim.syntax.stages import BuildGraph, Stage
 
 ROOT_USERS = frozenset({"root", "0"})
@@ -41,9 +41,9 @@ def user_in_effect(graph: BuildGraph, instruction: Instruction) -> str | None:
 
 
 def shell_in_effect(graph: BuildGraph, instruction: Instruction) -> tuple[str, ...] | None:
-    """The `SHELL` array in force at a RUN (inherited through `FROM <stage>`); None for the default `/bin/sh -c`."""
-    shell = shell_in_force(graph.dockerfile, instruction)
-    return None if shell is None else tuple(token.value for token in shell.args)
+    """The `SHELL` array in force at a RUN (inherited through `FROM <stage>`, or named by a
+    `# hadolint shell=` pragma); None for the default `/bin/sh -c`."""
+    return shell_words_in_force(graph.dockerfile, instruction)
 
 
 def script_of(instruction: Instruction, command: Command) -> int:
@@ -101,6 +101,74 @@ def word_after(command: Command, value: str) -> Word | None:
 def is_constant(word: Word) -> bool:
     """A word with no expansion or substitution left for the shell to do."""
     return not any(ch in word.value for ch in "$`*?[") and "~" not in word.value[:1]
+
+
+# --- command substitutions -----------------------------------------------------------------------
+
+
+def substitutions(word: Word) -> Iterator[list[Command]]:
+    """The scripts of a word's command substitutions (`$(…)`, backquotes), outermost first, split into
+    commands whose spans point into the source (the splitter keeps substitutions inside their word)."""
+    raw = word.raw
+    index, in_double = 0, False
+    while index < len(raw):
+        char = raw[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "'" and not in_double:
+            closing = raw.find("'", index + 1)
+            index = len(raw) if closing == -1 else closing + 1
+            continue
+        if char == '"':
+            in_double = not in_double
+        elif raw.startswith("$((", index):  # arithmetic, not a command
+            index = _closing_parenthesis(raw, index + 1) + 1
+            continue
+        elif raw.startswith("$(", index):
+            closing = _closing_parenthesis(raw, index + 1)
+            yield _inner_commands(word, index + 2, closing)
+            index = closing + 1
+            continue
+        elif char == "`":
+            closing = _closing_backquote(raw, index + 1)
+            yield _inner_commands(word, index + 1, closing)
+            index = closing + 1
+            continue
+        index += 1
+
+
+def _inner_commands(word: Word, start: int, end: int) -> list[Command]:
+    """The commands of `word.raw[start:end]`, with spans mapped through the word's own."""
+    base = word.start + start
+    return split_commands(word.raw[start:end], lambda first, last: word.span_of(base + first, base + last))
+
+
+def _closing_parenthesis(raw: str, opening: int) -> int:
+    """The index of the `)` that closes the `(` at `opening` (quotes and escapes skipped), or len(raw)."""
+    depth, index = 0, opening
+    while index < len(raw):
+        char = raw[index]
+        if char == "\\":
+            index += 1
+        elif char in "'\"":
+            closing = raw.find(char, index + 1)
+            index = len(raw) if closing == -1 else closing
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return len(raw)
+
+
+def _closing_backquote(raw: str, start: int) -> int:
+    index = start
+    while index < len(raw) and raw[index] != "`":
+        index += 2 if raw[index] == "\\" else 1
+    return min(index, len(raw))
 
 
 # --- the default shell and `set -o pipefail` ----------------------------------------------------

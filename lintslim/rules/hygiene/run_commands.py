@@ -18,6 +18,7 @@ from lintslim.rules.hygiene._run_helpers import (
     scripts,
     shell_in_effect,
     shell_supports_pipefail,
+    substitutions,
     user_in_effect,
 )
 from lintslim.syntax.nodes import Dockerfile, Instruction
@@ -349,13 +350,18 @@ def _unprotected_pipe(text: str, script: list[Command]) -> tuple[Command, Comman
 
     Not pipes: `|` between the patterns of a `case` arm (`x86_64|aarch64)`).  Pipes that are the
     condition of `if`, `while` or `until` are left out: their status picks a branch, it never
-    fails the build.
+    fails the build.  A pipe inside a command substitution counts where the substitution's status
+    is the command's: the value of a bare assignment (`arch="$(dpkg … | awk …)"`).
     """
     in_case = 0
     for index, command in enumerate(script):
         if _sets_pipefail(command):
             return None
         in_case += (command.name == "case") - (command.name == "esac")
+        if command.name is None:
+            found = _pipe_in_assignment(text, command)
+            if found is not None:
+                return found
         if not index or command.operator not in ("|", "|&"):
             continue
         following = script[index + 1] if index + 1 < len(script) else None
@@ -365,6 +371,20 @@ def _unprotected_pipe(text: str, script: list[Command]) -> tuple[Command, Comman
         if producer.name in _HARMLESS_PRODUCERS or _is_condition(text, script, index - 1):
             continue
         return producer, command
+    return None
+
+
+def _pipe_in_assignment(text: str, command: Command) -> tuple[Command, Command] | None:
+    """An unprotected pipe inside the `$(…)` or backquotes of a bare assignment's values.
+
+    `x="$(a | b)"` has the status of the substitution, so with pipefail a failure of `a` fails it;
+    in `echo "$(a | b)"` or `export x="$(a | b)"` the command's own status hides it either way.
+    """
+    for word in command.words:
+        for inner in substitutions(word):
+            found = _unprotected_pipe(text, inner)
+            if found is not None:
+                return found
     return None
 
 
@@ -382,6 +402,16 @@ def _windows(graph: BuildGraph, stage: Stage) -> bool:
     return any(part in reference for part in ("windows/", "nanoserver", "servercore"))
 
 
+def _shell_may_hide(graph: BuildGraph, instruction: Instruction) -> bool:
+    """Whether the shell running a shell-form RUN may hide a pipe's failure: a POSIX shell (not
+    Windows' default `cmd`) whose `SHELL` does not set `-o pipefail`."""
+    shell = shell_in_effect(graph, instruction)
+    if _shell_has_pipefail(shell):
+        return False
+    stage = graph.stage_of(instruction)
+    return not (shell is None and stage is not None and _windows(graph, stage))
+
+
 class PipeWithoutPipefail(Rule):
     """A pipe in a `RUN` whose shell does not fail when the pipe's first command fails.
 
@@ -393,8 +423,14 @@ class PipeWithoutPipefail(Rule):
     Pipes fed by `echo`, `printf` or `yes` are not flagged: they cannot fail that way, and with
     pipefail `yes | …` would even fail the build.  Nor are pipes that are the condition of `if`,
     `while` or `until` (their status picks a branch), the `|` between `case` patterns, and
-    non-POSIX shells (PowerShell, and `cmd`, the default shell of Windows images).  Pipes inside
-    a command substitution (`x="$(a | b)"`) are not looked into.
+    non-POSIX shells (PowerShell, and `cmd`, the default shell of Windows images).
+
+    A pipe inside a command substitution is flagged where pipefail would change the result: in
+    the value of a bare assignment (`arch="$(dpkg --print-architecture | awk …)"`), whose status is
+    the substitution's.  In an argument (`echo "$(a | b)"`, `export x="$(a | b)"`, `for f in $(…)`)
+    the command's own status hides the pipe's either way, so it is not flagged (hadolint flags
+    every pipe it sees).  An exec-form `RUN ["sh", "-c", "a | b"]` runs without the `SHELL`, so its
+    script is checked on its own: only `set -o pipefail` in the script protects it.
 
     ## Why is this bad?
     A pipeline's status is its last command's: `curl -fsSL $URL | tar xz` succeeds when the download
@@ -405,7 +441,8 @@ class PipeWithoutPipefail(Rule):
     support it: a `SHELL` running bash, zsh, ksh or ash, or the default `/bin/sh` of Alpine and
     BusyBox bases (BusyBox ash) and of Debian 13 "trixie" or Ubuntu 25.04 and later, whose dash
     carries Debian's pipefail patch (dash 0.5.12-7; bookworm's and Ubuntu 24.04's dash reject
-    `set -o pipefail`).  Elsewhere use `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`.  The fix is
+    `set -o pipefail`).  Elsewhere use `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`.  Heredoc
+    scripts and exec-form RUNs get no fix.  The fix is
     unsafe: a pipe that fails now fails the build, which is the point but changes the result.
     """
 
@@ -418,13 +455,7 @@ class PipeWithoutPipefail(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         for instruction in ctx.dockerfile.instructions:
-            if instruction.keyword != "RUN" or instruction.is_json:
-                continue
-            shell = shell_in_effect(graph, instruction)
-            if _shell_has_pipefail(shell):
-                continue
-            stage = graph.stage_of(instruction)
-            if shell is None and stage is not None and _windows(graph, stage):
+            if instruction.keyword != "RUN" or not (instruction.is_json or _shell_may_hide(graph, instruction)):
                 continue
             for script in scripts(ctx.dockerfile, instruction):
                 found = _unprotected_pipe(ctx.text, script)
@@ -432,7 +463,7 @@ class PipeWithoutPipefail(Rule):
                     continue
                 producer, consumer = found
                 fix = None
-                if not script[0].in_heredoc and shell_supports_pipefail(graph, instruction):
+                if not (script[0].in_heredoc or instruction.is_json) and shell_supports_pipefail(graph, instruction):
                     assert instruction.rest is not None
                     fix = Fix.unsafe(
                         "Start the command with `set -o pipefail && `",
