@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
@@ -216,24 +218,51 @@ def _declared_anywhere(dockerfile: Dockerfile) -> frozenset[str]:
     return frozenset(declared | _PLATFORM_ARGS)
 
 
-def _declared_after(stage: Stage, instruction: Instruction) -> frozenset[str]:
-    return frozenset(
-        pair.key.value
-        for later in stage.instructions
-        if later.index > instruction.index and later.keyword in ("ARG", "ENV")
-        for pair in later.key_values
-    )
+def _arg_and_env_names(instruction: Instruction) -> Iterator[str]:
+    if instruction.keyword in ("ARG", "ENV"):
+        yield from (pair.key.value for pair in instruction.key_values)
 
 
-def _chain_args(graph: BuildGraph, stage: Stage) -> frozenset[str]:
-    """ARG names the stages this one builds on declare (BuildKit passes their values on)."""
-    return frozenset(
-        pair.key.value
-        for item in graph.ancestry(stage)[1:]
-        for instruction in item.instructions
-        if instruction.keyword == "ARG"
-        for pair in instruction.key_values
-    )
+def _last_declarations(stage: Stage) -> dict[str, int]:
+    """Each name the stage's ARGs and ENVs declare, with the index of the last instruction declaring it."""
+    return {name: instruction.index for instruction in stage.instructions for name in _arg_and_env_names(instruction)}
+
+
+def _with_inherited_args(graph: BuildGraph) -> Iterator[tuple[Stage, AbstractSet[str]]]:
+    """Every stage, with the ARG names the stages it builds on (`FROM <stage>`) declare: BuildKit
+    passes their values on.
+
+    Stages come depth first along the `FROM <stage>` tree, and the names are a live view of the
+    chain being walked (read it before asking for the next stage).  Each ARG is added and removed
+    once, so a long chain stays linear: collecting each stage's ancestry instead was quadratic.
+    """
+    children: dict[int, list[int]] = {}
+    roots: list[int] = []
+    for stage in graph.stages:
+        base = stage.base_stage
+        if base is not None and base < stage.index:  # a stage builds only on an earlier one
+            children.setdefault(base, []).append(stage.index)
+        else:
+            roots.append(stage.index)
+    declared: Counter[str] = Counter()  # ARG names of the chain above the stage, with how many declare them
+    todo: list[tuple[int, bool]] = [(index, True) for index in reversed(roots)]
+    while todo:
+        index, entering = todo.pop()
+        own = _own_args(graph.stages[index])
+        if not entering:
+            declared.subtract(own)
+            for name in own:
+                if declared[name] <= 0:
+                    del declared[name]
+            continue
+        yield graph.stages[index], declared.keys()
+        declared.update(own)
+        todo.append((index, False))
+        todo.extend((child, True) for child in reversed(children.get(index, ())))
+
+
+def _own_args(stage: Stage) -> list[str]:
+    return [pair.key.value for i in stage.instructions if i.keyword == "ARG" for pair in i.key_values]
 
 
 class UndefinedVar(Rule):
@@ -266,11 +295,12 @@ class UndefinedVar(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         elsewhere = _declared_anywhere(ctx.dockerfile)
-        for stage in graph.stages:
-            if any(not item.base.complete for item in graph.ancestry(stage)):
+        for stage, inherited in _with_inherited_args(graph):
+            if not graph.root_stage(stage).base.complete:
                 continue  # `FROM base-$TARGETARCH`: which stage (and which ARGs) it builds on is unknown
-            image_env = base_env_names(graph, stage)
-            inherited = _chain_args(graph, stage) | (image_env or frozenset())
+            image_env = base_env_names(graph, stage)  # None: an image lintslim does not know
+            known_env = image_env or frozenset()
+            declared_last: dict[str, int] | None = None  # made for the stage's first finding only
             for instruction in stage.instructions[1:]:
                 scope = graph.scope_at(instruction)
                 # names an earlier pair of the same ENV sets are LS561's (a clearer message)
@@ -279,20 +309,24 @@ class UndefinedVar(Rule):
                 )
                 for token in _stage_words(instruction):
                     for name in _names(token.value, ctx.dockerfile.escape):
-                        if scope.knows(name) or name in inherited or name in same_env:
+                        if scope.knows(name) or name in same_env or name in known_env:
+                            continue
+                        if name in inherited:
                             continue
                         if image_env is None and name not in elsewhere:
                             continue
+                        if declared_last is None:
+                            declared_last = _last_declarations(stage)
                         yield self.report(
                             reference_span(ctx.dockerfile, token, name),
-                            self._message(graph, stage, instruction, name),
+                            self._message(graph, instruction, name, declared_last),
                         )
 
     @staticmethod
-    def _message(graph: BuildGraph, stage: Stage, instruction: Instruction, name: str) -> str:
+    def _message(graph: BuildGraph, instruction: Instruction, name: str, declared_last: dict[str, int]) -> str:
         if graph.global_scope.knows(name):
             hint = f"it is a global `ARG`: declare `ARG {name}` in this stage to use it"
-        elif name in _declared_after(stage, instruction):
+        elif declared_last.get(name, -1) > instruction.index:
             hint = "it is declared only further down"
         else:
             hint = "no `ARG` or `ENV` before it defines it"
