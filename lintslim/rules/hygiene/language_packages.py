@@ -82,6 +82,28 @@ def _pip_cache_disabled(graph: BuildGraph, instruction: Instruction, command: Co
     )
 
 
+def _clears_pip_cache(command: Command) -> bool:
+    """`pip cache purge`, or an `rm` of a home's pip cache (`rm -rf ~/.cache/pip`, `/root/.cache`): the
+    cache is gone before the layer is written."""
+    if command.name == "rm":
+        return any(_is_pip_cache_path(word.value) for word in command.argv[1:] if not word.value.startswith("-"))
+    argv = [word.value for word in command.argv]
+    if PYTHON_PROGRAM.fullmatch(command.name or "") and argv[1:2] == ["-m"]:
+        argv = argv[2:]
+    return (
+        bool(argv) and PIP_PROGRAM.fullmatch(argv[0].rsplit("/", 1)[-1]) is not None and argv[1:3] == ["cache", "purge"]
+    )
+
+
+def _is_pip_cache_path(path: str) -> bool:
+    """`~/.cache/pip`, `$HOME/.cache`, `/root/.cache/pip/*`, `/home/app/.cache`…: pip's default cache or the
+    cache directory holding it."""
+    trimmed = path.removesuffix("/*").rstrip("/")
+    return trimmed.endswith(("/.cache/pip", "/.cache")) and trimmed.startswith(
+        ("~", "$HOME", "${HOME}", "/root", "/home/")
+    )
+
+
 def _pip_cache_mounted(graph: BuildGraph, instruction: Instruction, command: Command, args: tuple[str, ...]) -> bool:
     """A cache or tmpfs mount at pip's cache directory: `--cache-dir`, `$PIP_CACHE_DIR`, else `~/.cache/pip`
     of whichever home (root's or the USER's), or `$XDG_CACHE_HOME`."""
@@ -122,6 +144,8 @@ class PipNoCacheDir(Rule):
       would only defeat the mount, which is what hadolint asks for (hadolint#497);
     - `PIP_NO_CACHE_DIR` is set, by `ENV`, on the command or with `export` earlier in the script (pip
       turns the cache off whatever its value);
+    - the same script empties the cache after the install (`pip cache purge`, `rm -rf ~/.cache/pip`,
+      `/root/.cache`), which hadolint does not see;
     - the stage is only a build step whose files other stages copy from: its cache is thrown away.
 
     `uv pip`, `poetry` and `pipenv` are other tools with other caches and flags (`uv --no-cache`);
@@ -147,19 +171,21 @@ class PipNoCacheDir(Rule):
         for instruction in graph.in_images("RUN"):
             for script in scripts(ctx.dockerfile, instruction):
                 for position, command in enumerate(script):
-                    diagnostic = self._check_command(graph, instruction, command, script[:position])
+                    diagnostic = self._check_command(graph, instruction, command, script, position)
                     if diagnostic is not None:
                         yield diagnostic
 
     def _check_command(
-        self, graph: BuildGraph, instruction: Instruction, command: Command, earlier: list[Command]
+        self, graph: BuildGraph, instruction: Instruction, command: Command, script: list[Command], position: int
     ) -> Diagnostic | None:
         found = pip_install(command, uv=False)
         if found is None:
             return None
         install, _ = found
         args = command.args
-        if "--no-cache-dir" in args or _pip_cache_disabled(graph, instruction, command, earlier):
+        if "--no-cache-dir" in args or _pip_cache_disabled(graph, instruction, command, script[:position]):
+            return None
+        if any(_clears_pip_cache(later) for later in script[position + 1 :]):
             return None
         if _pip_cache_mounted(graph, instruction, command, args):
             return None
