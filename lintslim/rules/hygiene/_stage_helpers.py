@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -58,11 +59,16 @@ def stage_references(graph: BuildGraph) -> tuple[Reference, ...]:
 
 def _references(graph: BuildGraph) -> Iterable[Reference]:
     dockerfile = graph.dockerfile
+    by_name: dict[str, list[int]] = {}  # stage name to the indexes of the stages with that name, in order
+    for stage in graph.stages:
+        if stage.name is not None:
+            by_name.setdefault(stage.name, []).append(stage.index)
     for stage in graph.stages:
         for instruction in stage.instructions[1:]:
             for text, span in _reference_words(dockerfile, instruction):
                 resolved = graph.resolve(text, instruction)
-                yield Reference(instruction, stage, text, span, resolved, _named_stage(graph, resolved, stage))
+                target = _named_stage(graph, by_name, resolved, stage)
+                yield Reference(instruction, stage, text, span, resolved, target)
 
 
 def _reference_words(dockerfile: Dockerfile, instruction: Instruction) -> Iterable[tuple[str, Span]]:
@@ -90,20 +96,20 @@ def mount_from(dockerfile: Dockerfile, flag: Flag) -> tuple[str, Span] | None:
     return None
 
 
-def _named_stage(graph: BuildGraph, resolved: Resolved, current: Stage) -> Stage | None:
-    """The stage a reference names: by index, else by name (case-insensitive), an earlier stage first."""
+def _named_stage(graph: BuildGraph, by_name: dict[str, list[int]], resolved: Resolved, current: Stage) -> Stage | None:
+    """The stage a reference names: by index, else by name (case-insensitive), the nearest earlier stage
+    first (`by_name`: each name's stage indexes in order, so a file with many references stays linear)."""
     if not resolved.complete:
         return None
     value = resolved.value
     if value.isdigit():
         index = int(value)
         return graph.stages[index] if index < len(graph.stages) else None
-    lowered = value.lower()
-    named = [stage for stage in graph.stages if stage.name == lowered]
-    earlier = [stage for stage in named if stage.index <= current.index]
-    if earlier:
-        return earlier[-1]
-    return named[0] if named else None
+    named = by_name.get(value.lower())
+    if not named:
+        return None
+    earlier = bisect.bisect_right(named, current.index)
+    return graph.stages[named[earlier - 1] if earlier else named[0]]
 
 
 def edit_distance(first: str, second: str) -> int:

@@ -102,31 +102,36 @@ class StageNameCasing(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
+        references: dict[str, list[Span]] | None = None  # gathered once, for the first name to fix
         for stage in graph.stages:
             token = name_token(stage)
             if token is None or token.value == token.value.lower():
                 continue
+            if references is None:
+                references = _written_references(graph)
             lowered = token.value.lower()
             edits = [Edit.replace(token.span, lowered)]
-            edits += [Edit.replace(span, lowered) for span in _written_references(graph, lowered)]
+            edits += [Edit.replace(span, lowered) for span in references.get(lowered, ())]
             fix = Fix.safe(f"Rename the stage `{lowered}`", *edits)
             yield self.report(token.span, f"Stage name `{token.value}` should be lower case", fix=fix)
 
 
-def _written_references(graph: BuildGraph, name: str) -> Iterator[Span]:
-    """Spans that name the stage `name` literally but not in lower case."""
+def _written_references(graph: BuildGraph) -> dict[str, list[Span]]:
+    """Spans that name a stage literally but not in lower case, by the lower-cased name.
+
+    One pass for the file: looking them up again for each stage name was quadratic.
+    """
     dockerfile = graph.dockerfile
+    found: dict[str, list[Span]] = {}
     for stage in graph.stages:
         token = image_token(stage)
-        if token is not None and token.value.lower() == name and token.value != name:
-            yield token.span
+        if token is not None and token.value != token.value.lower():
+            found.setdefault(token.value.lower(), []).append(token.span)
     for reference in stage_references(graph):
-        if (
-            reference.text.lower() == name
-            and reference.text != name
-            and source(dockerfile, reference.span) == reference.text
-        ):
-            yield reference.span
+        text = reference.text
+        if text != text.lower() and source(dockerfile, reference.span) == text:
+            found.setdefault(text.lower(), []).append(reference.span)
+    return found
 
 
 class FromAsCasing(Rule):

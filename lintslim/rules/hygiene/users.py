@@ -17,14 +17,30 @@ def effective_users(graph: BuildGraph) -> Iterator[tuple[Stage, Instruction, str
     """For each stage that can become an image: its last `USER` (inherited from the stages it builds on)
     and the user part of its value, ARGs and ENV resolved.  Each USER once; unresolvable ones left out."""
     seen: set[int] = set()
+    last_users = _last_users(graph)
     for stage in graph.images():
-        user = next((i for i in reversed(graph.chain_instructions(stage)) if i.keyword == "USER"), None)
+        user = last_users[stage.index]
         if user is None or user.rest is None or user.index in seen:
             continue
         seen.add(user.index)
         resolved = graph.resolve(user.rest.value, user)
         if resolved.complete and resolved.value:
             yield stage, user, resolved.value.split(":", 1)[0]
+
+
+def _last_users(graph: BuildGraph) -> list[Instruction | None]:
+    """Per stage, the last `USER` of the stage or, failing that, of the stages it builds on.
+
+    One pass in file order (a stage builds only on an earlier one): walking each image's whole chain
+    was quadratic when many image stages build on one long chain.
+    """
+    found: list[Instruction | None] = []
+    for stage in graph.stages:
+        base = stage.base_stage
+        inherited = found[base] if base is not None and base < stage.index else None
+        own = [instruction for instruction in stage.instructions if instruction.keyword == "USER"]
+        found.append(own[-1] if own else inherited)
+    return found
 
 
 def is_root(user: str) -> bool:
