@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from lintslim.config import settings_from_mapping
+from lintslim.engine.linter import Linter
+from lintslim.engine.registry import default_registry
 from lintslim.rules.hygiene._os_packages import (
     PackageCommand,
     append_to_run,
@@ -174,3 +177,19 @@ def test_package_commands_are_memoised_per_instruction() -> None:
     first = package_commands(dockerfile, instruction)
     assert [item.position for item in first] == [0, 2]
     assert package_commands(dockerfile, instruction) is first
+
+
+def _messages(text: str, *codes: str) -> list[str]:
+    registry = default_registry()
+    linter = Linter.for_path(registry, settings_from_mapping({"select": list(codes)}, registry), None, None)
+    _, diagnostics = linter.lint_text(text)
+    return [diagnostic.message for diagnostic in diagnostics]
+
+
+def test_messages_name_the_program_that_runs() -> None:
+    """dnf5 is read as dnf, but the message and the clean-up it asks for name dnf5."""
+    messages = _messages("FROM fedora:41\nRUN dnf5 install gcc\n", "LS530", "LS535")
+    assert messages == [
+        "`dnf5 install` without `-y` stops to ask for confirmation",
+        "`dnf5 install` leaves its cache in the layer; run `dnf5 clean all` in the same RUN",
+    ]

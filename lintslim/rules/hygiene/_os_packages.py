@@ -107,6 +107,11 @@ class PackageCommand:
         return action
 
     @property
+    def program(self) -> str:
+        """The program's name as run (`dnf5`, `dnf-3`), for messages: `manager` groups it with `dnf`."""
+        return self.command.name or self.manager
+
+    @property
     def packages(self) -> tuple[Word, ...]:
         """The operands naming what to install (past `group install` / `module install`'s action word)."""
         if " " in self.action:

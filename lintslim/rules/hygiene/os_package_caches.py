@@ -84,7 +84,7 @@ class AptListsNotRemoved(Rule):
             edit = append_to_run(dockerfile, instruction, "rm -rf /var/lib/apt/lists/*")
             yield self.report(
                 found.head,
-                f"`{found.manager} update` leaves the package lists in the layer; remove `{APT_LISTS}` in the same RUN",
+                f"`{found.program} update` leaves the package lists in the layer; remove `{APT_LISTS}` in the same RUN",
                 fix=None if edit is None else Fix.unsafe("Remove the apt lists at the end of the RUN", edit),
             )
 
@@ -234,7 +234,7 @@ class PackageCacheNotCleaned(Rule):
         clean = "zypper clean --all" if family == "zypper" else f"{found.command.name} clean all"
         return self.report(
             found.head,
-            f"`{found.manager} {found.action}` leaves its cache in the layer; run `{clean}` in the same RUN",
+            f"`{found.program} {found.action}` leaves its cache in the layer; run `{clean}` in the same RUN",
             fix=self._fix(dockerfile, instruction, found, family, clean),
         )
 

@@ -127,7 +127,7 @@ class PackageManagerMayPrompt(Rule):
                 flag = "-n" if parsed.manager == "zypper" else "-y"
                 yield self.report(
                     parsed.head,
-                    f"`{parsed.manager} {parsed.action}` without `{flag}` stops to ask for confirmation",
+                    f"`{parsed.program} {parsed.action}` without `{flag}` stops to ask for confirmation",
                     fix=self._fix(instruction, parsed, flag),
                 )
 
