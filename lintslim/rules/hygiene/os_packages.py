@@ -42,10 +42,14 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
 
+# apt-get(8): "No action; perform a simulation of events that would occur": nothing to confirm.
+_APT_SIMULATE = ("-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act")
+
+
 def _apt_assumes_yes(parsed: PackageCommand) -> bool:
     """`-y`, `--yes`, `--assume-yes`, quiet level 2 (`-qq`, `-q=2`: apt-get(8) says it implies `-y`)
-    or `-o APT::Get::Assume-Yes=true`."""
-    if parsed.has("-y", "--yes", "--assume-yes"):
+    or `-o APT::Get::Assume-Yes=true`; a simulation (`-s`) asks nothing."""
+    if parsed.has("-y", "--yes", "--assume-yes", *_APT_SIMULATE):
         return True
     levels = [int(value) for value in parsed.values("-q", "--quiet") if value.isdigit()]
     if parsed.count("-q") + parsed.count("--quiet") >= 2 or any(level >= 2 for level in levels):
@@ -74,10 +78,11 @@ def _zypper_assumes_yes(parsed: PackageCommand) -> bool:
 
 
 def _piped_yes(dockerfile: Dockerfile, instruction: Instruction, parsed: PackageCommand) -> bool:
-    """`yes | apt-get install …`: the answers come from the pipe."""
+    """`yes | apt-get install …` or `echo y | …`: the answer comes from the pipe (the managers ask once)."""
     if parsed.command.operator != "|" or parsed.position == 0:
         return False
-    return shell_commands(dockerfile, instruction)[parsed.position - 1].name == "yes"
+    producer = shell_commands(dockerfile, instruction)[parsed.position - 1]
+    return producer.name == "yes" or (producer.name == "echo" and producer.args in (("y",), ("Y",), ("yes",)))
 
 
 class PackageManagerMayPrompt(Rule):
@@ -92,7 +97,8 @@ class PackageManagerMayPrompt(Rule):
     These count as the answer too: apt's `--yes`, `--assume-yes`, quiet level 2 (`-qq`, `-q=2`,
     which apt-get(8) says implies `-y`), `-o APT::Get::Assume-Yes=true` or an earlier
     `APT::Get::Assume-Yes "true";` written by a RUN of the stage chain; `--assumeyes` and
-    `--setopt=assumeyes=1` for yum and dnf; `yes |` piped in.  `DEBIAN_FRONTEND=noninteractive` does
+    `--setopt=assumeyes=1` for yum and dnf; `yes |` or `echo y |` piped in; apt's simulation
+    options (`-s`, `--dry-run`), which change nothing and ask nothing.  `DEBIAN_FRONTEND=noninteractive` does
     not: it silences debconf's questions, not apt-get's "Do you want to continue?".  `microdnf` never
     asks and is not flagged.  Options in a variable (`$APT_OPTS`) are unknown and not flagged.
 
