@@ -182,14 +182,17 @@ class NoEmptyContinuation(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         lines = ctx.dockerfile.lines
-        for number, kind in enumerate(ctx.dockerfile.line_kinds, start=1):
-            if kind is not LineKind.EMPTY_CONTINUATION:
-                continue
-            line = Span(lines.line_start(number), lines.line_end(number, keep_newline=True))
-            instruction = ctx.dockerfile.instruction_at_line(number)
-            keyword = instruction.keyword if instruction is not None else "instruction"
-            yield self.report(
-                Span(line.start, lines.line_end(number)),
-                f"Empty line inside the continued `{keyword}`: it will become an error in a future BuildKit",
-                fix=Fix.safe("Delete the empty line", Edit.delete(line)),
-            )
+        kinds = ctx.dockerfile.line_kinds
+        # instruction by instruction (an empty continuation line is inside one): asking which
+        # instruction holds each line scanned them all again, quadratic on big files
+        for instruction in ctx.dockerfile.instructions:
+            for number in range(instruction.start_line, min(instruction.end_line, len(kinds)) + 1):
+                if kinds[number - 1] is not LineKind.EMPTY_CONTINUATION:
+                    continue
+                line = Span(lines.line_start(number), lines.line_end(number, keep_newline=True))
+                yield self.report(
+                    Span(line.start, lines.line_end(number)),
+                    f"Empty line inside the continued `{instruction.keyword}`: it will become an error in a "
+                    "future BuildKit",
+                    fix=Fix.safe("Delete the empty line", Edit.delete(line)),
+                )
