@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from typing import NamedTuple
 
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
@@ -189,22 +190,33 @@ def _has_unquoted_space(value: str, escape: str) -> bool:
     return False
 
 
-def _stage_words(instruction: Instruction) -> Iterator[Token]:
+class _Word(NamedTuple):
+    """A word BuildKit expands, with the names the pairs to its left in the same instruction set."""
+
+    token: Token
+    set_before: frozenset[str] = frozenset()
+    sets: str | None = None  # the name its own `KEY=value` pair sets (a self-reference extends it)
+
+
+def _stage_words(instruction: Instruction) -> Iterator[_Word]:
     """The words of an instruction that BuildKit expands with the stage's variables."""
     keyword = instruction.keyword
     if keyword in _EXPANDED_REST and instruction.rest is not None:
-        yield instruction.rest
+        yield _Word(instruction.rest)
     elif keyword in _EXPANDED_ARGS:
-        yield from instruction.args
+        yield from (_Word(token) for token in instruction.args)
     elif keyword in ("ENV", "LABEL", "ARG"):
+        set_before: frozenset[str] = frozenset()
         for pair in instruction.key_values:
             if keyword != "ARG":
-                yield pair.key
+                yield _Word(pair.key, set_before)
             if pair.value is not None:
-                yield pair.value
+                yield _Word(pair.value, set_before, pair.key.value if keyword != "LABEL" else None)
+            if keyword != "LABEL":
+                set_before |= {pair.key.value}
     for flag in instruction.flags:
         if flag.name in _EXPANDED_FLAGS and flag.value is not None and flag.value_span is not None:
-            yield Token(flag.value, flag.value_span)
+            yield _Word(Token(flag.value, flag.value_span))
 
 
 def _declared_anywhere(dockerfile: Dockerfile) -> frozenset[str]:
@@ -303,22 +315,20 @@ class UndefinedVar(Rule):
             declared_last: dict[str, int] | None = None  # made for the stage's first finding only
             for instruction in stage.instructions[1:]:
                 scope = graph.scope_at(instruction)
-                # names an earlier pair of the same ENV sets are LS561's (a clearer message)
-                same_env = (
-                    {pair.key.value for pair in instruction.key_values} if instruction.keyword == "ENV" else set()
-                )
-                for token in _stage_words(instruction):
-                    for name in _names(token.value, ctx.dockerfile.escape):
-                        if scope.knows(name) or name in same_env or name in known_env:
+                for word in _stage_words(instruction):
+                    for name in _names(word.token.value, ctx.dockerfile.escape):
+                        # A name an earlier pair of the same instruction sets: for ENV it is LS561's (a
+                        # clearer message); an ARG pair sees the ones to its left (BuildKit's dispatchArg).
+                        if scope.knows(name) or name in word.set_before or name in known_env:
                             continue
                         if name in inherited:
                             continue
-                        if image_env is None and name not in elsewhere:
-                            continue
+                        if image_env is None and (name not in elsewhere or name == word.sets):
+                            continue  # an unknown image may set it (`ENV PATH=/opt/bin:$PATH` extends it)
                         if declared_last is None:
                             declared_last = _last_declarations(stage)
                         yield self.report(
-                            reference_span(ctx.dockerfile, token, name),
+                            reference_span(ctx.dockerfile, word.token, name),
                             self._message(graph, instruction, name, declared_last),
                         )
 
