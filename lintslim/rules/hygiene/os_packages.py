@@ -164,11 +164,21 @@ def _recommends_off(parsed: PackageCommand) -> bool:
     return any(_option_is(value, "apt::install-recommends", _FALSE) for value in parsed.values("-o", "--option"))
 
 
+def _completes_dpkg_install(dockerfile: Dockerfile, instruction: Instruction, parsed: PackageCommand) -> bool:
+    """`dpkg -i app.deb || apt-get -f install`: apt installs the dependencies dpkg could not (and their
+    recommended packages); without an earlier `dpkg -i` it has nothing to fix."""
+    if not parsed.has("-f", "--fix-broken"):
+        return False
+    earlier = shell_commands(dockerfile, instruction)[: parsed.position]
+    return any(command.name == "dpkg" and {"-i", "--install"} & set(command.args) for command in earlier)
+
+
 class AptInstallRecommends(Rule):
     """`apt-get install` without `--no-install-recommends`.
 
     ## What it does
-    Flags `apt-get install` and `apt install` that install packages without
+    Flags `apt-get install` and `apt install` that install packages (or, with `-f` after a
+    `dpkg -i` in the same RUN, the missing dependencies of the package) without
     `--no-install-recommends` (or `-o APT::Install-Recommends=false`), in the stages that become
     images.  Not flagged when an earlier RUN of the stage chain (or this one) writes
     `APT::Install-Recommends "false";` into apt's configuration, nor in stages used only to build
@@ -194,7 +204,9 @@ class AptInstallRecommends(Rule):
         dockerfile, graph = ctx.dockerfile, ctx.graph
         for instruction in graph.in_images("RUN"):
             for parsed in package_commands(dockerfile, instruction):
-                if parsed.manager not in ("apt-get", "apt") or parsed.action != "install" or not parsed.packages:
+                if parsed.manager not in ("apt-get", "apt") or parsed.action != "install":
+                    continue
+                if not parsed.packages and not _completes_dpkg_install(dockerfile, instruction, parsed):
                     continue
                 if _recommends_off(parsed) or parsed.dynamic_options:
                     continue
