@@ -112,6 +112,13 @@ def _named_stage(graph: BuildGraph, by_name: dict[str, list[int]], resolved: Res
     return graph.stages[named[earlier - 1] if earlier else named[0]]
 
 
+def builds_on_windows(graph: BuildGraph, stage: Stage) -> bool:
+    """Whether a stage builds on a Windows image (by the root image's name or a `--platform` of its chain)."""
+    root = graph.root_stage(stage)
+    words = [root.image.raw if root.image is not None else "", stage.platform or "", root.platform or ""]
+    return any(word in " ".join(words).lower() for word in ("windows", "nanoserver", "servercore"))
+
+
 def edit_distance(first: str, second: str) -> int:
     """Edits (insert, delete, replace, swap two neighbours) from one short name to another."""
     rows = [list(range(len(second) + 1))]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Rule, RuleContext, Severity
 from lintslim.knowledge.images import stage_facts
-from lintslim.rules.hygiene._stage_helpers import source
+from lintslim.rules.hygiene._stage_helpers import builds_on_windows, source
 from lintslim.syntax.nodes import Instruction
 from lintslim.syntax.source import Span
 from lintslim.syntax.stages import BuildGraph, Stage
@@ -94,7 +94,8 @@ class NonNumericUser(Rule):
 
     ## What it does
     Opt-in.  Flags the last `USER` of an image (see `last-user-root` for which stages count) when
-    its user part is a name (`USER app`, `USER app:1000`) rather than a UID (`USER 10001`).
+    its user part is a name (`USER app`, `USER app:1000`) rather than a UID (`USER 10001`).  Windows
+    images are left alone: their users (`ContainerUser`) have no numeric ID.
 
     ## Why is this bad?
     Kubernetes' `runAsNonRoot` can only verify a numeric UID: with a name it refuses to start the
@@ -117,8 +118,8 @@ class NonNumericUser(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         graph = ctx.graph
         for stage, user, name in effective_users(graph):
-            if name.isdigit():
-                continue
+            if name.isdigit() or builds_on_windows(graph, stage):
+                continue  # Windows users (`ContainerUser`) have no numeric UID
             yield self.report(
                 _user_span(ctx.dockerfile.text, user),
                 f"`USER {name}` is a name: `runAsNonRoot` and the host only understand a numeric UID",
