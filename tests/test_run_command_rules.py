@@ -7,7 +7,9 @@ import pytest
 from lintslim.config import settings_from_mapping
 from lintslim.engine.linter import Linter
 from lintslim.engine.registry import default_registry
-from lintslim.rules.hygiene._run_helpers import _dash_release_has_pipefail, has_option
+from lintslim.rules.hygiene._run_helpers import _dash_release_has_pipefail, has_option, substitutions
+from lintslim.syntax.shell import split_commands
+from lintslim.syntax.source import Span
 from lintslim.syntax.stages import under_any
 
 UNPINNED = """\
@@ -67,3 +69,28 @@ def test_under_any() -> None:
     assert under_any("/root/.cache/pip", ("/root/.cache",))
     assert under_any("/root/.cache/", ("/root/.cache",))
     assert not under_any("/root/.cachedir", ("/root/.cache",))
+
+
+@pytest.mark.parametrize(
+    ("raw", "scripts"),
+    [
+        ("x=\"$(dpkg --print-architecture | awk -F- '{ print $NF }')\"", [["dpkg", "awk"]]),
+        ("v=`curl -s https://example.com | jq -r .v`", [["curl", "jq"]]),
+        ("n=$(( 1 | 2 ))", []),  # arithmetic: no command
+        ("a='$(not run)'", []),  # single quotes: no substitution
+        ('x="$(echo ")" | tr a b)"', [["echo", "tr"]]),  # a `)` inside quotes does not close it
+        ("x=$(unterminated | sh", [["unterminated", "sh"]]),  # cut short: read to the end, no error
+        ("x=`unterminated", [["unterminated"]]),
+    ],
+)
+def test_substitutions_are_split_into_their_commands(raw: str, scripts: list[list[str]]) -> None:
+    word = split_commands(raw, Span)[0].words[0]
+    assert [[command.name for command in inner] for inner in substitutions(word)] == scripts
+
+
+def test_substitution_spans_point_into_the_source() -> None:
+    text = "RUN set -eux; \\\n\tx=\"$(dpkg --print-architecture | awk -F- '{ print $NF }')\"\n"
+    word = split_commands(text[4:], lambda start, end: Span(4 + start, 4 + end))[1].words[0]
+    first, second = next(substitutions(word))
+    assert text[first.span.start : first.span.end] == "dpkg --print-architecture"
+    assert text[second.span.start : second.span.end] == "awk -F- '{ print $NF }'"
