@@ -84,13 +84,14 @@ def split_port_spec(spec: str) -> tuple[str, str, str, str]:
     """An EXPOSE word as BuildKit reads it: (ip, host port, container port, protocol).
 
     `[ip:]host:container[/proto]`: the last two `:`-separated parts are the ports, anything before
-    is the IP (an IPv6 address holds colons).  The protocol is what follows the first `/`.
+    is the IP (an IPv6 address holds colons).  The protocol is the part between the first `/` and
+    the next one: BuildKit (go-connections' SplitProtoPort) ignores the rest, so `80/tcp/x` is tcp.
     """
     parts = spec.split(":")
     ip = ":".join(parts[:-2])
     host = parts[-2] if len(parts) >= 2 else ""
-    container, _, proto = parts[-1].partition("/")
-    return ip, host, container, proto
+    container, *protocol = parts[-1].split("/")
+    return ip, host, container, protocol[0] if protocol else ""
 
 
 def port_range_problem(ports: str) -> str | None:
