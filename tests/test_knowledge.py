@@ -95,8 +95,8 @@ def test_architecture(reference: str, platform: str | None, arch: str | None) ->
         ("gradle:8-jdk17", "java", "eclipse-temurin:17-jre"),
         ("gradle:8.5", "java", None),
         ("mcr.microsoft.com/dotnet/sdk:8.0", "dotnet", "mcr.microsoft.com/dotnet/aspnet:8.0"),
-        ("golang:1.23", "static", "gcr.io/distroless/static-debian13"),
-        ("rust:1.80", "glibc", "gcr.io/distroless/cc-debian13"),
+        ("golang:1.23", "static", "gcr.io/distroless/static-debian13:nonroot"),
+        ("rust:1.80", "glibc", "gcr.io/distroless/cc-debian13:nonroot"),
     ],
 )
 def test_runtime_suggestions(reference: str, need: str, runtime: str | None) -> None:

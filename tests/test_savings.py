@@ -185,7 +185,7 @@ def test_go_single_stage_split_saves_golang_less_distroless_static(tmp_path: Pat
     assert report.dockerfile is not None
     [saving] = estimate_savings(report.dockerfile, report.diagnostics)
     assert (saving.code, saving.line) == ("LS101", 4)
-    assert (saving.from_image, saving.to_image) == ("golang:1.22", "gcr.io/distroless/static-debian13")
+    assert (saving.from_image, saving.to_image) == ("golang:1.22", "gcr.io/distroless/static-debian13:nonroot")
     assert saving.saving_mb == round(847.55 - 2.0, 1) and saving.kind == "fix"
     assert (saving.from_mb, saving.to_mb) == (847.55, 2.0)
     for key in ("size_golang", "size_distroless_static"):  # both sizes' sources, with their dates
@@ -317,7 +317,7 @@ def test_go_without_go_mod_gets_a_figure_only_when_the_linkage_is_known(tmp_path
     static = checked_without_context_files(tmp_path, GO_UNNAMED_BINARY.format(build="CGO_ENABLED=0"))
     assert [d.fix for d in static.diagnostics if d.code == "LS101"] == [None]
     saving = only_saving(static)
-    assert saving.kind == "suggested" and saving.to_image == "gcr.io/distroless/static-debian13"
+    assert saving.kind == "suggested" and saving.to_image == "gcr.io/distroless/static-debian13:nonroot"
     assert saving.saving_mb == round(847.55 - 2.0, 1)
     assert "statically linked binaries (CGO_ENABLED=0)" in saving.basis
 
@@ -340,7 +340,7 @@ def test_a_glibc_go_binary_is_suggested_distroless_cc_without_a_figure(tmp_path:
     report = checked_without_context_files(tmp_path, GO_UNNAMED_BINARY.format(build=""))
     assert report.dockerfile is not None
     suggested = suggestion(report.dockerfile, report.diagnostics)
-    assert suggested is not None and suggested.runtime.final_base == "gcr.io/distroless/cc-debian13"
+    assert suggested is not None and suggested.runtime.final_base == "gcr.io/distroless/cc-debian13:nonroot"
     assert suggested.runtime.base_size_mb is None and suggested.why.startswith("glibc-linked binaries")
 
 
@@ -410,7 +410,7 @@ def test_show_savings_prints_lines_for_people_after_the_findings(
     assert base_line.startswith(f"{path}: final base golang:1.22: ~847.55 MB (estimate, uncompressed; basis: ")
     assert "repos/golang/local/1.25-trixie.md" in base_line
     assert saving_line.startswith(f"{path}:4: LS101 fix would save ~845.5 MB: ")
-    assert "golang:1.22 → gcr.io/distroless/static-debian13 (~2 MB)" in saving_line
+    assert "golang:1.22 → gcr.io/distroless/static-debian13:nonroot (~2 MB)" in saving_line
     assert out.index("LS101 Single-stage build") < out.index(base_line)  # after the findings
     assert_every_figure_is_an_estimate(savings_lines(out))
 
@@ -444,7 +444,7 @@ def test_show_savings_names_a_suggested_runtime_of_unknown_size(
     _, out, _ = check(capsys, "--show-savings", "--output-format", "concise", path)
     _, suggestion_line = savings_lines(out)
     assert suggestion_line.startswith(
-        f"{path}:4: LS101 (no fix): if the final stage ran on gcr.io/distroless/cc-debian13, the runtime LS101 "
+        f"{path}:4: LS101 (no fix): if the final stage ran on gcr.io/distroless/cc-debian13:nonroot, the runtime LS101 "
         "suggests for glibc-linked binaries"
     )
     assert suggestion_line.endswith(": no size known for it") and not re.search(r"\d MB", suggestion_line)

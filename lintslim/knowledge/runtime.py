@@ -13,8 +13,8 @@ import re
 
 from lintslim.syntax.image import ImageRef
 
-STATIC_RUNTIME = "gcr.io/distroless/static-debian13"
-GLIBC_RUNTIME = "gcr.io/distroless/cc-debian13"
+STATIC_RUNTIME = "gcr.io/distroless/static-debian13:nonroot"
+GLIBC_RUNTIME = "gcr.io/distroless/cc-debian13:nonroot"
 STATIC_RUNTIME_CHAINGUARD = "cgr.dev/chainguard/static"
 # The users the distroless images define (root 0, nobody 65534, nonroot 65532; distroless
 # base/testdata/base.yaml): any other user name cannot be resolved there.

@@ -487,42 +487,6 @@ def _posix_shell(dockerfile: Dockerfile, instruction: Instruction) -> bool:
     return shell[0].rsplit("/", 1)[-1].removesuffix(".exe") in POSIX_SHELLS
 
 
-def shell_in_force(dockerfile: Dockerfile, instruction: Instruction) -> Instruction | None:
-    """The `SHELL [...]` instruction in force at `instruction`, inherited through `FROM <stage>`;
-    None when the default shell is (`/bin/sh -c` on Linux)."""
-    stage = dockerfile.graph.stage_of(instruction)
-    if stage is None:
-        return None
-    shells = [index for index in _shell_instructions(dockerfile, stage) if index < instruction.index]
-    if shells:
-        return dockerfile.instructions[shells[-1]]
-    inherited = _inherited_shell_instruction(dockerfile, stage)
-    return None if inherited < 0 else dockerfile.instructions[inherited]
-
-
-def _inherited_shell_instruction(dockerfile: Dockerfile, stage: Stage) -> int:
-    """The index of the SHELL a stage starts with (the last one of the stages it builds on), -1 for none."""
-    graph = dockerfile.graph
-    current = stage
-    for _ in graph.stages:  # a bound, should a chain ever loop
-        if current.base_stage is None:
-            return -1
-        current = graph.stages[current.base_stage]
-        shells = _shell_instructions(dockerfile, current)
-        if shells:
-            return shells[-1]
-    return -1
-
-
-def _shell_instructions(dockerfile: Dockerfile, stage: Stage) -> tuple[int, ...]:
-    """Indexes of the stage's `SHELL [...]` instructions."""
-    return tuple(
-        candidate.index
-        for candidate in stage.instructions
-        if candidate.keyword == "SHELL" and candidate.is_json and candidate.args
-    )
-
-
 # `# hadolint shell=pwsh` (or `# lintslim: shell=pwsh`) says which shell runs the RUN lines below it,
 # for images whose default shell is not `/bin/sh` and that set it in the base image, not here.
 _SHELL_PRAGMA = re.compile(r"(?:hadolint\s+|lintslim\s*:\s*)shell\s*=\s*(\S+)", re.IGNORECASE)

@@ -44,11 +44,12 @@ class BuildToolsInFinalStage(Rule):
     for the runtime image the knowledge base suggests, keeping `AS name` and flags: the `-slim`
     variant for Python and Node, the Temurin JRE of the same major version for Maven, Gradle and
     JDK images, the ASP.NET runtime for the .NET SDK, and for Go, Rust and C binaries copied in
-    (as the artifact model places and links them) `distroless/static` (statically linked) or
-    `distroless/cc` (glibc), when the final stage needs no shell: no `RUN`, no `HEALTHCHECK`, and an
-    exec-form command that runs a copied binary.  It is
-    unsafe: the runtime image lacks what the build image had (compilers, headers, libraries, a
-    shell for distroless), which the program may still have used.  Installs are reported without a
+    (as the artifact model places and links them) `distroless/static:nonroot` (statically linked) or
+    `distroless/cc:nonroot` (glibc), when the final stage needs no shell: no `RUN`, no `HEALTHCHECK`,
+    and an exec-form command that runs a copied binary (`nonroot` because distroless has no release
+    tags; it runs the program as user 65532 unless the stage sets a `USER`).  It is unsafe: the
+    runtime image lacks what the build image had (compilers, headers, libraries, a shell for
+    distroless), which the program may still have used.  Installs are reported without a
     fix: moving them to a build stage needs a person.
     """
 

@@ -90,8 +90,12 @@ class MissingMultiStage(Rule):
       `go build -o`, `go install`, Cargo's `target/<profile>/` with the name from `Cargo.toml` in the
       build context, and `cp`/`mv` of the result), and the exec-form command runs one of them.  The
       runtime is `distroless/static` for statically linked binaries (Go with cgo off, Rust musl
-      targets) and `distroless/cc` for glibc ones.  When cgo is off only because the Go image has no
-      C compiler, the fix also sets `ENV CGO_ENABLED=0` in the build stage to keep it so.
+      targets) and `distroless/cc` for glibc ones, tagged `:nonroot`: distroless publishes no
+      release tags (only `latest`, `nonroot` and their `debug` variants), and of those `nonroot`
+      runs the program as user 65532 instead of root.  A program that writes where its files were
+      copied then needs `COPY --chown=65532:65532`; a `USER` of the original moves over and wins.
+      When cgo is off only because the Go image has no C compiler, the fix also sets
+      `ENV CGO_ENABLED=0` in the build stage to keep it so.
     - Node: an `npm ci`/`npm install` and `npm run build` whose output the command runs (`node
       dist/…`, or a `start` script that does): the builder prunes dev dependencies, and the runtime
       (`node:<version>-slim`, or the same base when it already is a runtime image) gets
