@@ -253,9 +253,10 @@ class CopyEntireFilesystem(Rule):
     """`COPY --from=<stage> / /` copies a whole filesystem.
 
     ## What it does
-    Flags a `COPY --from` whose source is `/` and whose destination is `/` (after resolving ARGs
-    and ENV), as hadolint's DL3067 does, except in a stage built `FROM scratch`: there it is the
-    usual way to flatten an image into one layer, and the copy is the point.
+    Flags a `COPY --from` whose source is `/` (or `.`: `--from` sources are relative to the other
+    stage's root) and whose destination is `/` (after resolving ARGs and ENV), as hadolint's DL3067
+    does, except in a stage built `FROM scratch`: there it is the usual way to flatten an image into
+    one layer, and the copy is the point.
 
     ## Why is this bad?
     Everything comes along: package caches, compilers, `/etc/passwd`, `/proc` placeholders, and
@@ -279,7 +280,7 @@ class CopyEntireFilesystem(Rule):
                 paths = [graph.resolve(token.value, instruction) for token in instruction.args]
                 if not all(path.complete for path in paths):
                     continue
-                if _is_root(paths[-1].value) and any(_is_root(path.value) for path in paths[:-1]):
+                if _is_root(paths[-1].value) and any(_is_source_root(path.value) for path in paths[:-1]):
                     flag = instruction.flag("from")
                     assert flag is not None
                     yield self.report(
@@ -290,3 +291,9 @@ class CopyEntireFilesystem(Rule):
 
 def _is_root(path: str) -> bool:
     return path.startswith("/") and posixpath.normpath(path) in ("/", "//")
+
+
+def _is_source_root(path: str) -> bool:
+    """Whether a `COPY --from` source is the other stage's root: sources there are relative to that
+    root, not to any WORKDIR, so `.` and `./` are `/` too."""
+    return path != "" and _is_root("/" + path)
