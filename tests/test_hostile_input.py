@@ -94,3 +94,31 @@ def test_a_long_chain_of_stages_is_checked_without_a_rule_crash(tmp_path: Path) 
     result = run("check", "--output-format", "concise", "Dockerfile", cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     assert "internal error" not in result.stderr
+
+
+# --- expressions that backtracked on long near misses (see tests/test_regex_safety.py) ---------------
+
+
+def test_directive_value_after_long_blank_runs_is_found_exactly() -> None:
+    from lintslim.syntax.parser import parse
+
+    blanks = " \t" * 5_000
+    dockerfile = parse(f"# escape={blanks}`{blanks}\nFROM alpine:3.20\n")
+    assert [(d.name, d.value) for d in dockerfile.directives] == [("escape", "`")]
+    assert [d.value for d in parse("# syntax= \nFROM alpine:3.20\n").directives] == [" "]  # blanks only: as before
+
+
+def test_heredoc_marker_after_long_blank_run() -> None:
+    from lintslim.syntax.parser import parse
+
+    dockerfile = parse("FROM alpine:3.20\nRUN cat <<" + " " * 5_000 + "<x\n")
+    assert dockerfile.instructions[-1].heredocs == ()  # `<` in the word: no heredoc, as BuildKit reads it
+
+
+def test_credential_assignment_lines_take_the_value_on_their_own_line() -> None:
+    from lintslim.context.credentials import holds_credential
+
+    assert holds_credential("npm credentials", "//registry.npmjs.org/:_authToken=abc123\n")
+    assert not holds_credential("npm credentials", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")
+    assert not holds_credential("PyPI credentials", "password:\n\nusername = me\n")  # `\s` ran into the next line
+    assert not holds_credential("PyPI credentials", "password" + " " * 20_000 + "\n")

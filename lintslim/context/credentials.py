@@ -109,12 +109,27 @@ def _pem_key(text: str) -> bool:
     return not _PEM_PUBLIC.search(text) and "PGP PUBLIC KEY BLOCK" not in text and not text.startswith("ssh-")
 
 
-def _assignment_with_value(pattern: str) -> Callable[[str], bool]:
+def assignment_line(keys: str) -> re.Pattern[str]:
+    """A line's start up to the separator after one of `keys`: `key = `, `key: `, `key value`.
+
+    The value is taken with string methods, not the expression: `(\\S.*?)\\s*$` there took time
+    quadratic in a long run of spaces inside a line (a 2 MB context file), and `\\s` let the
+    separator run on into the next lines.
+    """
+    return re.compile(rf"^[ \t]*(?:{keys})(?:[ \t]*[=:]|[ \t])", re.MULTILINE | re.IGNORECASE)
+
+
+def _assignment_with_value(keys: str) -> Callable[[str], bool]:
     """A check for lines `key = value` (or `key value`) whose value is literal, not a variable reference."""
-    line = re.compile(rf"^\s*(?:{pattern})\s*[=:\s]\s*(\S.*?)\s*$", re.MULTILINE | re.IGNORECASE)
+    line = assignment_line(keys)
 
     def check(text: str) -> bool:
-        return any(not _REFERENCE.fullmatch(found.group(1)) for found in line.finditer(text))
+        for found in line.finditer(text):
+            end = text.find("\n", found.end())
+            value = text[found.end() : None if end < 0 else end].strip()
+            if value and not _REFERENCE.fullmatch(value):
+                return True
+        return False
 
     return check
 
@@ -133,15 +148,21 @@ def _docker_config(text: str) -> bool:
     return re.search(r'"(auth|identitytoken|password)"\s*:\s*"[^"]+"', text) is not None
 
 
+# The keys whose literal value makes a file of that kind hold a credential.
+ASSIGNMENT_KEYS = {
+    "npm credentials": r"\S*_authToken|\S*_auth|\S*_password|\S*:password",
+    "PyPI credentials": r"password",
+    "AWS credentials": r"aws_secret_access_key|aws_session_token",
+}
 _CONTENT_CHECKS: dict[str, Callable[[str], bool]] = {
     "an SSH private key": _pem_key,
     "an SSH key": _pem_key,
     "a PEM private key": _pem_key,
     "a private key": _pem_key,
-    "npm credentials": _assignment_with_value(r"\S*_authToken|\S*_auth|\S*_password|\S*:password"),
-    "PyPI credentials": _assignment_with_value(r"password"),
+    "npm credentials": _assignment_with_value(ASSIGNMENT_KEYS["npm credentials"]),
+    "PyPI credentials": _assignment_with_value(ASSIGNMENT_KEYS["PyPI credentials"]),
     "netrc credentials": lambda text: re.search(r"(^|\s)password\s+\S", text) is not None,
-    "AWS credentials": _assignment_with_value(r"aws_secret_access_key|aws_session_token"),
+    "AWS credentials": _assignment_with_value(ASSIGNMENT_KEYS["AWS credentials"]),
     "Docker registry credentials": _docker_config,
     "a kubeconfig": lambda text: re.search(r"^\s*(client-key-data|token|password)\s*:\s*\S", text, re.M) is not None,
     "an environment file": _environment_file,

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lintslim.context.gopath import BadPattern, clean, has_wildcards, validate
+from lintslim.context.linear_match import LinearPattern, unbounded_repeats
 
 BOM = "\ufeff"
 # Go's unicode.IsSpace: what strings.TrimSpace removes (str.strip would also remove \x1c-\x1f)
@@ -33,6 +34,10 @@ _REGEX_ESCAPED = frozenset(".+()|{}$")  # regexp characters that mean nothing to
 # escapes are RE2 syntax Python lacks (or errors in both), and are refused.
 _SHARED_REGEX_ESCAPES = frozenset("dDsSwWbBAfnrtv")
 _CACHE_LIMIT = 200_000
+# From three `*`/`**` on, `re` can take seconds on one path name (`a*a*a*a*a*a*a*a*b` against `aaa…a`,
+# a time growing as the name's length to the power of the stars); BuildKit's RE2 cannot.  Such
+# patterns are matched by a linear automaton instead.
+RISKY_REPEATS = 3
 
 
 class IgnoreError(ValueError):
@@ -54,6 +59,8 @@ class IgnorePattern:
     exception: bool
     kind: MatchKind
     regex: re.Pattern[str] | None = None
+    # the same expression as an automaton, when `re` could backtrack for long (see linear_match)
+    linear: LinearPattern | None = None
 
     @classmethod
     def compile(cls, text: str, exception: bool) -> IgnorePattern:
@@ -64,9 +71,11 @@ class IgnorePattern:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # `[*]` becomes `[[^/]*]`: a "nested set" to Python, valid to RE2
                 regex = re.compile(source, re.ASCII)
+                risky = unbounded_repeats(source, re.ASCII) >= RISKY_REPEATS
+                linear = LinearPattern.compile(source, re.ASCII) if risky else None
         except re.error:
             raise IgnoreError(f"invalid pattern {text!r}") from None
-        return cls(text, exception, kind, regex)
+        return cls(text, exception, kind, regex, linear)
 
     def matches(self, path: str) -> bool:
         """Whether the pattern matches `path` itself (a clean, relative, slash-separated path)."""
@@ -77,6 +86,8 @@ class IgnorePattern:
         if self.kind is MatchKind.SUFFIX:
             suffix = self.text[2:]
             return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
+        if self.linear is not None:
+            return self.linear.matches(path)
         assert self.regex is not None
         return self.regex.match(path) is not None
 

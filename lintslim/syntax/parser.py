@@ -38,9 +38,13 @@ GO_SPACE = (
 # BuildKit's reWhitespace: the separators of whitespace-delimited arguments.
 _SEPARATOR = re.compile(r"[\t\v\f\r ]+")
 _NOT_SEPARATOR = re.compile(r"[^\t\v\f\r ]+")
-_DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+# The directive's name up to its `=`; the value is found by `_directive_value` with string methods:
+# `=[ \t]*(.+?)[ \t]*$` took time quadratic in a run of blanks (a 100 KB first line: 100 s).
+_DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_HEREDOC = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)$")
+# The name starts at its first non-blank character, so the blank run has one way to end (with
+# `[\t\n\f\r ]*([^<]*)$` a long run of blanks before a `<` took quadratic time).
+_HEREDOC = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<\t\n\f\r ][^<]*)?$")
 VALID_DIRECTIVES = frozenset({"escape", "syntax", "check"})
 HEREDOC_INSTRUCTIONS = frozenset({"ADD", "COPY", "RUN"})
 NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
@@ -531,6 +535,17 @@ class _Marker:
     end: int
 
 
+def _directive_value(raw: str, start: int) -> tuple[int, int] | None:
+    """Where a directive's value is in its line (`start`: after the `=`): past the blanks after `=`,
+    before the blanks ending the line; a value of blanks only is its last blank, None when empty
+    (what `[ \t]*(.+?)[ \t]*$` matched, in linear time)."""
+    begin = len(raw) - len(raw[start:].lstrip(" \t"))
+    end = len(raw.rstrip(" \t"))
+    if begin < end:
+        return begin, end
+    return (len(raw) - 1, len(raw)) if start < len(raw) else None
+
+
 def _heredoc_markers(text: str) -> list[_Marker]:
     markers: list[_Marker] = []
     for word, start, end in _raw_words(text):
@@ -583,15 +598,16 @@ class _Reader:
             raw, offset = self.line(number)
             lead = len(raw) - len(raw.lstrip(GO_SPACE))
             match = _DIRECTIVE.match(raw, lead)
-            if match is None or match.group(1).lower() not in VALID_DIRECTIVES:
+            found = _directive_value(raw, match.end()) if match is not None else None
+            if match is None or found is None or match.group(1).lower() not in VALID_DIRECTIVES:
                 break
             name = match.group(1).lower()
             span = Span(offset + lead, offset + len(raw))
             if name in seen:
                 self.error(f"only one {name} parser directive can be used", span, number)
             seen.add(name)
-            value = match.group(2)
-            value_span = Span(offset + match.start(2), offset + match.end(2))
+            value = raw[found[0] : found[1]]
+            value_span = Span(offset + found[0], offset + found[1])
             self.directives.append(Directive(name, value, span, value_span, number))
             self.comments.append(Comment(raw[lead + 1 :].strip(GO_SPACE), span, number))
             self.kinds[number - 1] = LineKind.DIRECTIVE
