@@ -242,10 +242,33 @@ def _config_in(folder: Path) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_config_text(path)
+    except ConfigError:
         return False
     return "[tool.lintslim" in text
+
+
+MAX_CONFIG_BYTES = 1024 * 1024  # a pyproject.toml or .hadolint.yaml is a few KB
+
+
+def read_config_text(path: Path) -> str:
+    """A config file's text; ConfigError (one line) for a FIFO, device or directory, a file over
+    MAX_CONFIG_BYTES, or bytes that are not UTF-8.  Opened without blocking: a FIFO named
+    `pyproject.toml` is refused, never waited on."""
+    from lintslim.files import NotRegularFileError, read_regular
+
+    try:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except NotRegularFileError:
+        raise ConfigError(f"{path}: not a regular file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: too large for a config file (over {MAX_CONFIG_BYTES // 1024} KiB)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: cannot read: not valid UTF-8") from None
 
 
 def parse_toml(text: str) -> dict[str, Any]:
@@ -260,9 +283,9 @@ def parse_toml(text: str) -> dict[str, Any]:
 
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
-        data = parse_toml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
+        data = parse_toml(read_config_text(path))
+    except ConfigError:
+        raise
     except ValueError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     tool = data.get("tool", {})
@@ -278,10 +301,9 @@ def load_yaml_mapping(path: Path) -> dict[str, Any]:
     from ruamel.yaml.error import YAMLError
 
     yaml = YAML(typ="safe", pure=True)
+    text = read_config_text(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
+        data = yaml.load(text)
     except YAMLError as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ConfigError(f"{path}: invalid YAML: {first_line}") from None
@@ -430,7 +452,7 @@ def resolve_settings(
         return Settings()
     if source in cache.by_source:
         return cache.by_source[source]
-    if not source.is_file():
+    if not source.exists():
         raise ConfigError(f"{source}: config file not found")
     settings = load_file(source, registry)
     cache.by_source[source] = settings

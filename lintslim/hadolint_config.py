@@ -396,17 +396,20 @@ def planned_text(target: Path, migration: Migration, registry: Registry, source:
 
 
 def _read(path: Path) -> tuple[str, int] | None:
+    """The text of the pyproject.toml `--write` appends to (through read_config_text: never a FIFO,
+    never more than a config file's size) and its modification time; None when there is none."""
+    from lintslim.config import read_config_text
+
     try:
-        raw = path.read_bytes()
         mtime_ns = path.stat().st_mtime_ns
     except FileNotFoundError:
         return None
     except OSError as error:
         raise MigrationError(f"{path}: cannot read: {error.strerror or error}") from None
     try:
-        return raw.decode("utf-8"), mtime_ns
-    except UnicodeDecodeError:
-        raise MigrationError(f"{path}: not valid UTF-8") from None
+        return read_config_text(path), mtime_ns
+    except ConfigError as error:
+        raise MigrationError(str(error)) from None
 
 
 def written_settings(target: Path, text: str, registry: Registry) -> Settings:
