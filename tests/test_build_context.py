@@ -550,3 +550,65 @@ def test_dockerfile_specific_ignore_directory_falls_back_to_the_context_one(tmp_
     context = BuildContext(tmp_path, str(tmp_path / "api.Dockerfile"))
     ignore = context.ignore_file
     assert ignore is not None and ignore.name == ".dockerignore" and not context.included(".env")
+
+
+# --- LS107: sources that leave the context ---------------------------------------------------------------
+
+
+def outside_with_traps(tmp_path: Path) -> Path:
+    """A directory outside the context whose files must never be read: a FIFO (a read would block)
+    and a file nobody may read (a read would fail)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.mkfifo(outside / "app.yaml")
+    secret = outside / "secret.txt"
+    secret.write_text("do not read\n")
+    secret.chmod(0)
+    return outside
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(os, "symlink"), reason="needs POSIX")
+
+
+@needs_fifo
+def test_ls107_symlinked_directory_out_of_the_context_is_reported_never_read(tmp_path: Path) -> None:
+    outside = outside_with_traps(tmp_path)
+    context = make(tmp_path / "context", {"app.py": "print(1)\n"})
+    (context / "config").symlink_to(outside)
+    (context / "secret").symlink_to("../outside/secret.txt")
+    text = "FROM alpine:3.20\nCOPY config/app.yaml /etc/app.yaml\nCOPY secret /run/secret\nCOPY config/*.yaml /etc/\n"
+    found = lint("LS107", text, context)
+    assert [message.split(":", 1)[0] for _, message in found] == [
+        f"`COPY config/app.yaml` goes through `config`, a symlink to `{outside}` outside the build context",
+        "`COPY secret` goes through `secret`, a symlink to `../outside/secret.txt` outside the build context",
+        f"`COPY config/*.yaml` goes through `config`, a symlink to `{outside}` outside the build context",
+    ]
+
+
+@needs_fifo
+def test_ls107_links_inside_the_context_and_loops_are_not_findings(tmp_path: Path) -> None:
+    context = make(tmp_path / "context", {"real/app.yaml": "a: 1\n"})
+    (context / "config").symlink_to("real")
+    (context / "nested").mkdir()
+    (context / "nested" / "up").symlink_to("../real/app.yaml")
+    (context / "loop").symlink_to("loop")
+    (context / "absolute").symlink_to(context / "real")  # BuildKit roots it at the context: not this rule's case
+    text = "FROM alpine:3.20\nCOPY config/app.yaml nested/up loop absolute/app.yaml /etc/\n"
+    assert lint("LS107", text, context) == []
+
+
+@needs_fifo
+def test_ls107_chain_of_links_ending_outside(tmp_path: Path) -> None:
+    outside = outside_with_traps(tmp_path)
+    context = make(tmp_path / "context", {"app.py": "print(1)\n"})
+    (context / "first").symlink_to("second")
+    (context / "second").symlink_to(str(outside / "app.yaml"))
+    found = lint("LS107", "FROM alpine:3.20\nCOPY first /x\n", context)
+    assert len(found) == 1 and "`second`, a symlink to" in found[0][1]
+
+
+def test_climbs_out() -> None:
+    dockerfile = parse("FROM a\nCOPY ../x a/../../y a/../z /./../w ./.. /abs /d/\n")
+    assert [(source.resolved, source.climbs_out) for source in context_sources(dockerfile)] == [
+        ("../x", True), ("a/../../y", True), ("a/../z", False), ("/./../w", True), ("./..", True), ("/abs", False),
+    ]  # fmt: skip

@@ -26,6 +26,7 @@ from lintslim.files import read_context_file, read_regular
 DOCKERIGNORE = ".dockerignore"
 MAX_ENTRIES = 50_000
 MAX_IGNORE_FILE_BYTES = 1024 * 1024
+MAX_LINK_HOPS = 40  # as Linux's limit on symlinks followed in one lookup
 OPAQUE_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", "__pycache__", ".venv", ".tox"})
 
 
@@ -122,6 +123,42 @@ class BuildContext:
             return os.lstat(candidate)
         except OSError:
             return None
+
+    def link_out_of_context(self, relative: str) -> tuple[str, str] | None:
+        """The first symlink on a context path whose target leaves the context, with its target as
+        written: (`config`, `/etc/app`) for `config/app.yaml` when `config` points at `/etc/app`.
+
+        Links are resolved by their text only (`os.readlink`), and only paths inside the context are
+        ever looked at: what a link points to outside is never opened, listed or even stat'ed.  A
+        link to an absolute path inside the context, a loop or a missing component ends the search.
+        """
+        root = self._resolved_root
+        if root is None:
+            return None
+        parts = [part for part in context_path(relative).split("/") if part not in ("", ".")]
+        done: list[str] = []  # the components resolved so far: real directories inside the context
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part == "..":
+                done.pop()  # only link targets bring `..` here, and an escape returned before
+                continue
+            current = "/".join([*done, part])
+            try:
+                if not stat.S_ISLNK(os.lstat(root / current).st_mode):
+                    done.append(part)
+                    continue
+                target = os.readlink(root / current)
+            except OSError:
+                return None
+            hops += 1
+            found = _link_target_parts(target, done, root)
+            if found is None:
+                return current, target
+            if hops > MAX_LINK_HOPS or not found[1]:
+                return None
+            done, parts = found[0], found[2] + parts
+        return None
 
     def exists(self, relative: str) -> bool:
         return context_path(relative) in self.pending or self._lstat(relative) is not None
@@ -348,3 +385,25 @@ def _walk(root: Path, matcher: IgnoreMatcher | None, start: str) -> tuple[list[E
             if not excluded:
                 entries.append(Entry(path, is_dir, is_symlink))
     return entries, True
+
+
+def _link_target_parts(target: str, directory: list[str], root: Path) -> tuple[list[str], bool, list[str]] | None:
+    """Where a link in `directory` leads, lexically: (the directory to resolve from, whether to go on,
+    the components still to resolve); None when the target leaves the context."""
+    if os.path.isabs(target):
+        try:
+            inside = os.path.relpath(os.path.normpath(target), root)
+        except ValueError:  # another drive
+            return None
+        if inside == ".." or inside.startswith("../"):
+            return None
+        return [], False, []  # BuildKit roots absolute targets at the context: not what it points to
+    depth = len(directory)
+    for part in target.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif part not in ("", "."):
+            depth += 1
+    return list(directory), True, [part for part in target.split("/") if part not in ("", ".")]

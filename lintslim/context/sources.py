@@ -21,6 +21,21 @@ class ContextSource:
     token: Token  # the word as written, with its span
     path: str  # resolved and relative to the context root: `./app/` is `app`, `.` is the whole context
     excludes: tuple[str, ...] = ()  # `--exclude` patterns of the instruction
+    resolved: str = ""  # the word with its variables resolved, before BuildKit's cleaning (`../etc/passwd`)
+
+    @property
+    def climbs_out(self) -> bool:
+        """Whether the path as written goes above the context root with `..` (`../x`, `a/../../x`,
+        `/../x`); BuildKit cleans such a path back inside the root (`path` is where it lands)."""
+        depth = 0
+        for part in self.resolved.split("/"):
+            if part == "..":
+                depth -= 1
+                if depth < 0:
+                    return True
+            elif part not in ("", "."):
+                depth += 1
+        return False
 
     @property
     def is_whole_context(self) -> bool:
@@ -47,7 +62,7 @@ def context_sources(dockerfile: Dockerfile) -> Iterator[ContextSource]:
             resolved = graph.resolve(token.value, instruction)
             if not resolved.complete or not resolved.value or REMOTE.match(resolved.value):
                 continue
-            yield ContextSource(instruction, token, context_path(resolved.value), excludes)
+            yield ContextSource(instruction, token, context_path(resolved.value), excludes, resolved.value)
 
 
 def bind_mount_sources(dockerfile: Dockerfile) -> Iterator[str]:
