@@ -122,3 +122,38 @@ def test_credential_assignment_lines_take_the_value_on_their_own_line() -> None:
     assert not holds_credential("npm credentials", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")
     assert not holds_credential("PyPI credentials", "password:\n\nusername = me\n")  # `\s` ran into the next line
     assert not holds_credential("PyPI credentials", "password" + " " * 20_000 + "\n")
+
+
+# --- size bounds (the timings are in benchmarks/hostile.py) ---------------------------------------------
+
+
+def test_heredoc_that_never_ends_is_one_ls900_finding(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN <<EOF\n" + "echo never closed\n" * 2_000)
+    result = run("check", "--select", "LS900", "--output-format", "concise", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    findings = [line for line in result.stdout.splitlines() if " LS900 " in line]
+    assert len(findings) == 1
+    assert findings[0] == "Dockerfile:2:5: LS900 Unterminated heredoc"  # one line, where the heredoc starts
+
+
+def test_file_over_the_size_limit_is_a_one_line_error(tmp_path: Path) -> None:
+    from lintslim.files import MAX_DOCKERFILE_BYTES
+
+    line = "RUN echo " + "x" * 90 + "\n"
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\n" + line * (MAX_DOCKERFILE_BYTES // len(line) + 1))
+    result = run("check", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().startswith("lintslim: error: Dockerfile: file too large (")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_deeply_nested_command_substitution_gives_findings_not_a_recursion_error(tmp_path: Path) -> None:
+    depth = 5_000
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.20\nRUN apk add curl && echo " + "$(" * depth + "true" + ")" * depth + "\n"
+    )
+    result = run("check", "--ignore", "LS590", "--output-format", "concise", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "LS533" in result.stdout  # `apk add` without --no-cache: the RUN was read past the nesting
+    assert "internal error" not in result.stderr and "RecursionError" not in result.stderr
