@@ -208,7 +208,7 @@ def sequence_first(sequence: list[Node]) -> frozenset[str]:
     return frozenset(first)
 
 
-def problems(pattern: re.Pattern[str]) -> list[str]:
+def problems(pattern: re.Pattern[Any]) -> list[str]:
     """Why `pattern` may backtrack catastrophically on a long near miss (empty when it cannot)."""
     parsed = parser.parse(pattern.pattern, pattern.flags)
     found: list[str] = []
@@ -281,7 +281,7 @@ def _modules() -> Iterator[Any]:
             continue
 
 
-def _patterns_in(value: Any, depth: int = 0) -> Iterator[re.Pattern[str]]:
+def _patterns_in(value: Any, depth: int = 0) -> Iterator[re.Pattern[Any]]:
     if isinstance(value, re.Pattern):
         yield value
     elif depth < 3 and isinstance(value, (tuple, list, frozenset, set)):
@@ -292,7 +292,7 @@ def _patterns_in(value: Any, depth: int = 0) -> Iterator[re.Pattern[str]]:
             yield from _patterns_in(item, depth + 1)
 
 
-def module_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
+def module_patterns() -> Iterator[tuple[str, re.Pattern[Any]]]:
     for module in _modules():
         for name, value in vars(module).items():
             if isinstance(value, type) and value.__module__ == module.__name__:
@@ -336,10 +336,10 @@ def _re_calls() -> Iterator[tuple[str, ast.Call]]:
                 yield f"{path.relative_to(PACKAGE.parent).as_posix()}:{call.lineno}", call  # type: ignore[union-attr]
 
 
-def inline_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
+def inline_patterns() -> Iterator[tuple[str, re.Pattern[Any]]]:
     for where, call in _re_calls():
         source = call.args[0]
-        if isinstance(source, ast.Constant) and isinstance(source.value, str):
+        if isinstance(source, ast.Constant) and isinstance(source.value, (str, bytes)):
             flags = _flags(call)
             yield where, re.compile(source.value, flags or 0)
 
@@ -349,12 +349,12 @@ def dynamic_calls() -> list[str]:
     found = []
     for where, call in _re_calls():
         source = call.args[0]
-        if not (isinstance(source, ast.Constant) and isinstance(source.value, str)):
+        if not (isinstance(source, ast.Constant) and isinstance(source.value, (str, bytes))):
             found.append(f"{where} {ast.unparse(source)[:60]}")
     return found
 
 
-def data_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
+def data_patterns() -> Iterator[tuple[str, re.Pattern[Any]]]:
     from lintslim.knowledge.images import knowledge_base
     from lintslim.secrets.patterns import token_formats
 
@@ -367,7 +367,7 @@ def data_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
             yield f"base_images.toml:{entry.facts.id}#{number}:variant", variant.pattern
 
 
-def run_time_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
+def run_time_patterns() -> Iterator[tuple[str, re.Pattern[Any]]]:
     """The expressions built at run time, built with typical arguments."""
     from lintslim.context import credentials
     from lintslim.rules.secrets import secret_in_arg_env
@@ -381,7 +381,7 @@ def run_time_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
             yield f"shellwords.{name}", pattern
 
 
-def all_patterns() -> list[tuple[str, re.Pattern[str]]]:
+def all_patterns() -> list[tuple[str, re.Pattern[Any]]]:
     seen: set[tuple[str, int]] = set()
     found = []
     for where, pattern in [*module_patterns(), *inline_patterns(), *data_patterns(), *run_time_patterns()]:
@@ -427,7 +427,7 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("where", "pattern"), _cases())
-def test_expression_cannot_backtrack_catastrophically(where: str, pattern: re.Pattern[str]) -> None:
+def test_expression_cannot_backtrack_catastrophically(where: str, pattern: re.Pattern[Any]) -> None:
     unexplained = [problem for problem in problems(pattern) if (where, problem) not in REVIEWED]
     assert unexplained == [], f"{pattern.pattern!r}"
 
