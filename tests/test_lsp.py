@@ -372,3 +372,21 @@ async def test_a_fix_creating_a_file_is_a_create_file_operation(client: Recordin
     assert isinstance(fill, lsp.TextDocumentEdit) and "**/.env" in fill.edits[0].new_text
     assert not (folder / ".dockerignore").exists()  # offered, not written: the client applies it
     close(client, path.as_uri())
+
+
+async def test_a_saved_hadolint_config_relints_open_dockerfiles(client: RecordingClient, workspace: Path) -> None:
+    folder = workspace / "hadolint"
+    path = write(folder, FINDINGS)
+    uri = path.as_uri()
+    assert "LS503" in {d.code for d in await open_document(client, path)}
+
+    config = write(folder, "ignored:\n  - DL3020\n", ".hadolint.yaml")  # read when there is no lintslim config
+    before = len(client.published)
+    client.text_document_did_save(
+        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=config.as_uri()))
+    )
+    relinted = await published_after(client, uri, before)
+    assert relinted.version == 1
+    codes = {d.code for d in relinted.diagnostics}
+    assert "LS503" not in codes and "LS502" in codes
+    close(client, uri)

@@ -10,16 +10,20 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
-from lintslim.config import CONFIG_FILES, ConfigError, Settings, SettingsCache, resolve_settings
+from lintslim.config import CONFIG_FILES, HADOLINT_CONFIG_FILES, ConfigError, Settings, SettingsCache, resolve_settings
 from lintslim.engine.registry import Registry
-from lintslim.files import is_dockerfile_name
+from lintslim.files import MAX_DOCKERFILE_BYTES, is_dockerfile_name
 from lintslim.lsp.positions import UTF16, PositionMap
 from lintslim.output import report_redactor
 from lintslim.runner import BuildInputs, FileReport, FixMode, build_inputs, check_text
 from lintslim.secrets.redact import Redactor
+
+if TYPE_CHECKING:
+    from lintslim.analysis.shellcheck import ShellCheckSession
 
 _log = logging.getLogger(__name__)
 DOCKERFILE_LANGUAGE_IDS = frozenset({"dockerfile", "containerfile"})
@@ -41,8 +45,30 @@ def is_lintable(uri: str, language_id: str | None) -> bool:
 
 
 def is_config_file(uri: str) -> bool:
+    """A file whose change can change the settings of open Dockerfiles: a lintslim config, or a
+    hadolint one (read when no lintslim config is found)."""
     path = uri_to_path(uri)
-    return path is not None and path.name in CONFIG_FILES
+    return path is not None and (path.name in CONFIG_FILES or path.name in HADOLINT_CONFIG_FILES)
+
+
+def too_large(text: str) -> str | None:
+    """Why a document is not linted when it is over the size `lintslim check` accepts; None when it is not."""
+    if len(text) * 4 <= MAX_DOCKERFILE_BYTES:  # no UTF-8 encoding is longer than 4 bytes a code point
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= MAX_DOCKERFILE_BYTES:
+        return None
+    mib = 1024 * 1024
+    return (
+        f"lintslim: document too large to check ({size / mib:.1f} MiB; "
+        f"the limit is {MAX_DOCKERFILE_BYTES // mib} MiB, as for `lintslim check`)"
+    )
+
+
+def _where(error: BaseException, frames: int = 3) -> str:
+    """The innermost frames of an exception's traceback, on one line (`file:line in function`)."""
+    summary = traceback.extract_tb(error.__traceback__)[-frames:]
+    return " < ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in reversed(summary))
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -113,14 +139,19 @@ def analyse(
     configs: ConfigCache,
     workspace_root: Path | None = None,
     encoding: str = UTF16,
+    shellcheck: ShellCheckSession | None = None,
 ) -> Analysis:
     """Lint a document's text with the settings and build context of its path.
 
     A document that is not a local file (an unsaved buffer) gets the workspace's settings and no
-    build context.  Never raises: a bad config or a crash becomes `Analysis.problem`.
+    build context.  Never raises: a bad config, a document over the size limit or a crash becomes
+    `Analysis.problem`.  `shellcheck` is the server's ShellCheck session (one lookup of the binary).
     """
     path = uri_to_path(uri)
     analysis = Analysis(uri, version, text, PositionMap(text, encoding), path)
+    analysis.problem = too_large(text)
+    if analysis.problem is not None:
+        return analysis
     try:
         analysis.settings = configs.settings_for(path if path is not None else workspace_root)
     except ConfigError as error:
@@ -130,11 +161,11 @@ def analyse(
         return analysis  # no report: no findings, no fixes
     try:
         analysis.inputs = build_inputs(str(path)) if path is not None else BuildInputs(None)
-        analysis.report = lint(analysis, registry, FixMode())
+        analysis.report = lint(analysis, registry, FixMode(), shellcheck)
         analysis.redactor = report_redactor(analysis.report)
     except Exception as error:  # a bug must cost this document its findings, not the editor its server
         # the exception's text may quote the document (and a secret in it): log where, not what
-        _log.error("internal error: %s\n%s", type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
+        _log.error("internal error: %s at %s", type(error).__name__, _where(error))
         analysis.problem = f"lintslim: internal error ({type(error).__name__}); details are in the server's log"
         analysis.report = None
         return analysis
@@ -144,7 +175,9 @@ def analyse(
     return analysis
 
 
-def lint(analysis: Analysis, registry: Registry, mode: FixMode) -> FileReport:
+def lint(
+    analysis: Analysis, registry: Registry, mode: FixMode, shellcheck: ShellCheckSession | None = None
+) -> FileReport:
     """Run `check_text` on the analysed text, as `lintslim check` would on the file (`--fix` with `mode.apply`)."""
     assert analysis.settings is not None and analysis.inputs is not None
     inputs = analysis.inputs
@@ -157,10 +190,13 @@ def lint(analysis: Analysis, registry: Registry, mode: FixMode) -> FileReport:
         inputs.context_dir,
         inputs.build_args,
         inputs.templates,
+        shellcheck,
     )
 
 
-def fix_all(analysis: Analysis, registry: Registry, *, create_files: bool) -> FileReport | None:
+def fix_all(
+    analysis: Analysis, registry: Registry, *, create_files: bool, shellcheck: ShellCheckSession | None = None
+) -> FileReport | None:
     """The document as `lintslim check --fix` would write it (unsafe fixes too when the settings say so).
 
     `create_files=False` leaves out fixes that create files in the build context.  None when the
@@ -171,5 +207,5 @@ def fix_all(analysis: Analysis, registry: Registry, *, create_files: bool) -> Fi
     assert analysis.settings is not None
     new_files = create_files and analysis.inputs is not None and analysis.inputs.context_dir is not None
     mode = FixMode(apply=True, unsafe=analysis.settings.unsafe_fixes, new_files=new_files)
-    report = lint(analysis, registry, mode)
+    report = lint(analysis, registry, mode, shellcheck)
     return None if report.error is not None else report
