@@ -163,25 +163,33 @@ def template_dockerfiles(directory: Path, root: Path) -> list[Path]:
     return found
 
 
-def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> None:
+def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None, *, original: bytes | None = None) -> None:
     """Write `text` next to `path` and rename it over the original, keeping its permission bits.
 
     Raises InputError, leaving the original untouched, when the file changed on disk since it was
-    read or anything fails before the rename.
+    read or anything fails before the rename.  "Changed" is judged on its modification time
+    (`expected_mtime_ns`) and, when given, on its bytes (`original`, what was read): a rewrite within
+    the same mtime tick is caught only by the bytes.  Both are checked once the new text is on disk
+    beside the file, just before the rename, to keep the window for a change that goes unseen short.
+
+    Killed at any point, this leaves the original whole or the new file whole (the rename is atomic),
+    and at worst a temporary `.<name>.<random>.lintslim` beside it: hidden, never named like a
+    Dockerfile (so `discover` skips it), and left alone by later runs, which cannot tell whether
+    another lintslim is still writing it.
     """
     target = Path(os.path.realpath(path))  # through a symlink: fix the file it points to, keep the link
     try:
         info = target.stat()
     except OSError as error:
         raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
-    if expected_mtime_ns is not None and info.st_mtime_ns != expected_mtime_ns:
-        raise InputError(f"{path}: changed on disk while lintslim ran; fix not written")
+    _refuse_if_changed(path, target, info, expected_mtime_ns, original)
     try:
         handle, temporary = _temporary_beside(target)
     except OSError as error:  # a read-only directory, a full disk: nothing was written
         raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
     try:
         _fill(handle, temporary, text.encode("utf-8"), stat.S_IMODE(info.st_mode))
+        _refuse_if_changed(path, target, None, expected_mtime_ns, original)
         os.replace(temporary, target)
     except BaseException as error:
         with contextlib.suppress(OSError):
@@ -189,6 +197,21 @@ def write_atomic(path: str, text: str, expected_mtime_ns: int | None = None) -> 
         if isinstance(error, OSError):
             raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
         raise
+
+
+def _refuse_if_changed(
+    path: str, target: Path, info: os.stat_result | None, expected_mtime_ns: int | None, original: bytes | None
+) -> None:
+    """InputError when the file on disk is no longer the one that was read (by mtime, then by bytes)."""
+    changed = InputError(f"{path}: changed on disk while lintslim ran; fix not written")
+    try:
+        info = info or target.stat()
+        if expected_mtime_ns is not None and info.st_mtime_ns != expected_mtime_ns:
+            raise changed
+        if original is not None and (info.st_size != len(original) or read_regular(target, len(original)) != original):
+            raise changed
+    except OSError as error:  # deleted or made unreadable meanwhile
+        raise InputError(f"{path}: cannot write fix: {_reason(error)}") from None
 
 
 def create_if_absent(path: Path, content: str) -> bool:

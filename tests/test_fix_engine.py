@@ -374,6 +374,46 @@ def test_write_atomic_refuses_a_file_changed_on_disk(tmp_path: Path) -> None:
     assert leftovers(tmp_path, "Dockerfile") == []
 
 
+def test_write_atomic_refuses_a_same_size_rewrite_within_the_mtime_tick(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM a\nADD x /x\n")
+    source = read_source(str(path))
+    assert source.mtime_ns is not None
+    path.write_bytes(b"FROM a\nADD y /y\n")  # same size, and the same mtime as far as a coarse clock can tell
+    os.utime(path, ns=(source.mtime_ns, source.mtime_ns))
+    with pytest.raises(InputError, match="changed on disk"):
+        write_atomic(str(path), "FROM a\nCOPY x /x\n", source.mtime_ns, original=source.raw)
+    assert path.read_bytes() == b"FROM a\nADD y /y\n"
+    assert leftovers(tmp_path, "Dockerfile") == []
+
+
+def test_write_atomic_refuses_a_change_made_while_it_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM a\nADD x /x\n")
+    source = read_source(str(path))
+    fill = files._fill
+
+    def fill_while_an_editor_saves(handle: int, temporary: str, data: bytes, mode: int) -> None:
+        fill(handle, temporary, data, mode)
+        path.write_bytes(b"FROM a\nADD z /z\n")
+        assert source.mtime_ns is not None
+        os.utime(path, ns=(source.mtime_ns, source.mtime_ns))
+
+    monkeypatch.setattr(files, "_fill", fill_while_an_editor_saves)
+    with pytest.raises(InputError, match="changed on disk"):
+        write_atomic(str(path), "FROM a\nCOPY x /x\n", source.mtime_ns, original=source.raw)
+    assert path.read_bytes() == b"FROM a\nADD z /z\n"
+    assert leftovers(tmp_path, "Dockerfile") == []
+
+
+def test_write_atomic_with_the_original_bytes_writes_an_unchanged_file(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM a\r\nADD x /x\r\n")
+    source = read_source(str(path))
+    write_atomic(str(path), "FROM a\r\nCOPY x /x\r\n", source.mtime_ns, original=source.raw)
+    assert path.read_bytes() == b"FROM a\r\nCOPY x /x\r\n"
+
+
 def test_write_atomic_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot write fix"):
         write_atomic(str(tmp_path / "gone"), "FROM a\n")
