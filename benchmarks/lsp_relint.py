@@ -3,12 +3,18 @@
     python benchmarks/lsp_relint.py                  # in-process re-lint, 50 runs per file
     python benchmarks/lsp_relint.py --stdio          # also didChange -> publishDiagnostics over stdio
     python benchmarks/lsp_relint.py --profile        # and a cProfile of the in-process re-lints
+    python benchmarks/lsp_relint.py --abuse          # and huge documents and a burst of changes over stdio
 
 In-process, each run edits one line of the document and times what the server does on didChange
 once the debounce delay has passed: `lintslim.lsp.analysis.analyse` (config lookup, build inputs,
 `check_text`, the secret redactor) and the conversion to LSP diagnostics.  The files: a generated
 300-line multi-stage Dockerfile, and the three largest files of `../shared/corpus` when present.
 The issue's target is 50 ms for a 300-line file.
+
+`--abuse` (issue 8) times, over stdio: a 10 MB document (over the 4 MiB limit: one "too large"
+diagnostic), a 1 MB single line (linted on the worker thread) and a hover on a small document sent
+right after it (answered while that lint runs), and 500 changes sent back to back followed by a
+hover (the newest text linted once; the publications counted).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from lintslim.engine.registry import default_registry
 from lintslim.lsp.analysis import ConfigCache, analyse
@@ -164,12 +171,88 @@ async def stdio_times(path: Path, text: str, runs: int) -> list[float]:
     return times
 
 
+async def stdio_abuse() -> list[str]:
+    """Figures for huge documents and a burst of changes, against a real server over stdio."""
+    from lsprotocol import types as lsp
+    from pygls.lsp.client import LanguageClient
+
+    client = LanguageClient("lsp-abuse-benchmark", "1")
+    loop = asyncio.get_running_loop()
+    published: dict[tuple[str, int | None], float] = {}
+    counts: dict[str, int] = {}
+
+    @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # type: ignore[untyped-decorator]  # pygls is untyped here
+    def record(params: lsp.PublishDiagnosticsParams) -> None:
+        published[(params.uri, params.version)] = loop.time()
+        counts[params.uri] = counts.get(params.uri, 0) + 1
+
+    async def diagnostics_of(uri: str, version: int) -> float:
+        while (uri, version) not in published:
+            await asyncio.sleep(0.005)
+        return published[(uri, version)]
+
+    def open_document(uri: str, text: str) -> None:
+        item = lsp.TextDocumentItem(uri=uri, language_id="dockerfile", version=1, text=text)
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(item))
+
+    def hover(uri: str) -> Any:
+        position = lsp.Position(line=1, character=1)
+        return client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri=uri), position))
+
+    await client.start_io(sys.executable, "-m", "lintslim", "server")
+    await client.initialize_async(
+        lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), initialization_options={"debounceMs": 200})
+    )
+    client.initialized(lsp.InitializedParams())
+    lines = []
+    with tempfile.TemporaryDirectory() as temporary:
+        small = (Path(temporary) / "small" / "Dockerfile").as_uri()
+        open_document(small, "FROM python:3.12\nADD app.py /app/\n")
+        await asyncio.wait_for(diagnostics_of(small, 1), 60)
+
+        ten = (Path(temporary) / "ten" / "Dockerfile").as_uri()
+        start = loop.time()
+        open_document(ten, "FROM alpine\n" + "RUN echo hello world\n" * 500_000)
+        done = await asyncio.wait_for(diagnostics_of(ten, 1), 600)
+        lines.append(f"10 MB document, didOpen -> 'too large' diagnostic: {(done - start) * 1000:8.0f} ms")
+
+        line = (Path(temporary) / "line" / "Dockerfile").as_uri()
+        start = loop.time()
+        open_document(line, "FROM alpine:3.20\nRUN echo " + "x" * 1_000_000 + "\n")
+        await asyncio.wait_for(hover(small), 600)
+        answered = loop.time()
+        done = await asyncio.wait_for(diagnostics_of(line, 1), 600)
+        lines.append(f"1 MB single line, didOpen -> diagnostics:         {(done - start) * 1000:8.0f} ms")
+        lines.append(f"  hover on a small document meanwhile answered in: {(answered - start) * 1000:8.0f} ms")
+
+        before = counts.get(small, 0)
+        start = loop.time()
+        for version in range(2, 502):
+            text = f"FROM python:3.12\nADD app{version}.py /app/\n"
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(
+                    text_document=lsp.VersionedTextDocumentIdentifier(uri=small, version=version),
+                    content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+                )
+            )
+        await asyncio.wait_for(hover(small), 600)
+        answered = loop.time()
+        await asyncio.wait_for(diagnostics_of(small, 501), 600)
+        lines.append(f"500 didChange then a hover, answered in:           {(answered - start) * 1000:8.0f} ms")
+        lines.append(f"  publications for those 500 versions: {counts.get(small, 0) - before}")
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()  # type: ignore[no-untyped-call]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--runs", type=int, default=50, help="edits timed per file (default 50)")
     parser.add_argument("--corpus", type=int, default=3, help="how many of the largest corpus files (default 3)")
     parser.add_argument("--stdio", action="store_true", help="also time didChange -> publishDiagnostics over stdio")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the generated file's re-lints")
+    parser.add_argument("--abuse", action="store_true", help="also time huge documents and a burst of changes")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as temporary:
@@ -188,6 +271,10 @@ def main() -> int:
         if args.stdio:
             times = asyncio.run(stdio_times(generated, generated_text, args.runs))
             print(f"didChange -> publishDiagnostics over stdio (generated file, debounce 0): {summary(times)}")
+        if args.abuse:
+            print("abuse over stdio (issue 8):")
+            for line in asyncio.run(stdio_abuse()):
+                print(f"  {line}")
         if args.profile:
             profile(lambda: relint_times(generated, generated_text, args.runs), 30)
     return 0
