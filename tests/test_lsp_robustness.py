@@ -8,6 +8,7 @@ wrong types.  After each, the server must still answer, print no traceback, and 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import subprocess
@@ -24,7 +25,7 @@ pytest.importorskip("pygls", reason="the language server needs pygls (pip instal
 
 from lintslim.files import MAX_DOCKERFILE_BYTES
 from lintslim.lsp.analysis import is_config_file
-from lintslim.lsp.wire import FrameReader, content_length
+from lintslim.lsp.wire import FrameReader, OneLineFormatter, content_length
 
 WAIT_SECONDS = 120.0  # generous: the machine is shared; a healthy server answers in well under a second
 Message = dict[str, Any]
@@ -443,3 +444,13 @@ def test_frame_reader_finds_frames_after_damage(step: int) -> None:
     stream = frame(b'{"a": 1}') + b"Content-Length: nope\r\n\r\n" + garbage + frame(b'{"b": 2}') + frame(b"[]")
     reader = FrameReader(Trickle(stream, step))  # type: ignore[arg-type]  # reads like a pipe
     assert [reader.next_body() for _ in range(4)] == [b'{"a": 1}', b'{"b": 2}', b"[]", None]
+
+
+def test_log_lines_are_one_line_without_document_text() -> None:
+    secret = "FROM alpine\nENV TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n"
+    try:
+        raise KeyError(secret)
+    except KeyError:
+        failure = sys.exc_info()
+    record = logging.LogRecord("pygls", logging.ERROR, "x", 1, "Failed %r: %s", ("didOpen", secret), failure)
+    assert OneLineFormatter().format(record) == "lintslim server: error: Failed 'didOpen': <…> (KeyError)"

@@ -31,7 +31,8 @@ _GARBAGE_KEPT = 256  # when no header ends in a long stretch of bytes, only its 
 _MAX_HEADER_BYTES = 64 * 1024
 _CONTENT_LENGTH = re.compile(rb"Content-Length:[ \t]*(\d+)[ \t]*(?:\r\n|$)", re.IGNORECASE)
 _MARKER = b"content-length:"
-_LOG_LINE_LIMIT = 300  # pygls's messages can quote a whole document
+_LOG_LINE_LIMIT = 300
+_SHORT_ARGUMENT = 80  # longer log arguments are not shown: pygls passes whole messages and documents
 
 
 def content_length(header: bytes) -> int | None:
@@ -207,16 +208,38 @@ async def serve_messages(
 
 
 class OneLineFormatter(logging.Formatter):
-    """`lintslim server: warning: <first line of the message>`: no traceback, no document text."""
+    """`lintslim server: warning: <first line of the message>`: no traceback, no document text.
+
+    pygls puts whole messages and params in some of its log lines (a document, a secret in it):
+    an argument that is not a number or a short string without spaces is shown as `<…>`.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
-        lines = record.getMessage().strip().splitlines()
+        lines = _message(record).strip().splitlines()
         message = lines[0] if lines else ""
         if record.exc_info and record.exc_info[1] is not None:
             message += f" ({type(record.exc_info[1]).__name__})"  # its text may quote the document
         if len(message) > _LOG_LINE_LIMIT:
             message = message[:_LOG_LINE_LIMIT] + "…"
         return f"lintslim server: {record.levelname.lower()}: {message}"
+
+
+def _message(record: logging.LogRecord) -> str:
+    args = record.args
+    if not isinstance(args, tuple) or not args:
+        return str(record.msg)
+    shown = tuple(arg if _short(arg) else "<…>" for arg in args)
+    try:
+        return str(record.msg) % shown
+    except (TypeError, ValueError):  # a format that wanted what was replaced (`%d`)
+        return str(record.msg)
+
+
+def _short(value: object) -> bool:
+    """A number, or a word-like string: a method name, a message id, a URI (never document text)."""
+    if isinstance(value, str):
+        return len(value) <= _SHORT_ARGUMENT and not any(char.isspace() for char in value)
+    return isinstance(value, (int, float))
 
 
 def one_line_logging(stream: IO[str]) -> logging.Handler:
