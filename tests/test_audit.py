@@ -588,3 +588,18 @@ def test_templates_are_left_out_of_walks_but_checked_when_named(
     assert main(["check", "--output-format", "concise", str(repository)]) == 0
     assert main(["check", "--output-format", "concise", str(template)]) == 1  # named: checked as it is
     assert "LS900" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_without_shellcheck_the_audit_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    root = git_repository(tmp_path / "repo")
+    write(root / "pyproject.toml", '[tool.lintslim.rules.LS590]\nexecutable = "/nonexistent/shellcheck"\n')
+    for index in range(6):
+        write(root / f"svc{index}" / "Dockerfile", "FROM alpine:3.20\nRUN echo $HOME\n")
+    code, out, err = audit(capsys, root, "--select", "LS590", "--output-format", "json", "-j", jobs)
+    assert (code, json.loads(out)) == (0, [])
+    assert err.count("ShellCheck was not found") == 1
+    _, _, quiet = audit(capsys, root, "--ignore", "LS590", "--output-format", "json", "-j", jobs)
+    assert "ShellCheck" not in quiet

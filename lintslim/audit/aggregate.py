@@ -85,10 +85,12 @@ class AuditTotals:
     problems: list[tuple[str, str]] = field(default_factory=list)
     rows: list[FileRow] = field(default_factory=list)
     seconds: float = 0.0  # time spent in the workers, summed
+    shellcheck_missing: bool = False  # some file's scripts went unchecked: say so once
 
     def add(self, result: FileResult) -> None:
         self.files += 1
         self.seconds += result.seconds
+        self.shellcheck_missing |= result.shellcheck_missing
         repository = self.repositories.setdefault(result.repository, RepositoryTotal(result.repository))
         if result.excluded:
             self.excluded += 1

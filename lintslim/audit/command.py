@@ -84,6 +84,10 @@ def run_audit(request: AuditRequest) -> int:
             out.close()
     if request.options.fix and request.output_format != "summary":
         sys.stderr.write(fixes_line(totals) + "\n")  # the summary has its own section; other formats list findings
+    if totals.shellcheck_missing:  # once a run, on stderr, as `check` does
+        from lintslim.analysis.shellcheck import notice
+
+        sys.stderr.write(notice())
     if totals.errors:
         return EXIT_ERROR
     if request.exit_zero or not totals.failing:

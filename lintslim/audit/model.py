@@ -88,6 +88,7 @@ class FileResult:
     written: bool = False  # the Dockerfile was rewritten with fixes
     problems: tuple[str, ...] = ()  # fixes rolled back, a file changed on disk meanwhile
     seconds: float = 0.0  # time spent on the file in the worker
+    shellcheck_missing: bool = False  # its RUN scripts went unchecked: no ShellCheck was found
 
     def __post_init__(self) -> None:
         # the one place every result passes (the worker's, an engine's error record, a path shown as found)

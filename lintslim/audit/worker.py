@@ -48,6 +48,8 @@ class Worker:
             result = self._check(task)
         except Exception as error:  # a bug of ours: a record, and the run goes on (the text may quote a secret)
             result = _error(task, f"{task.path}: internal error ({type(error).__name__}); details withheld")
+        if self.shellcheck is not None and self.shellcheck.missing:
+            result = replace(result, shellcheck_missing=True)
         return _timed(result, time.perf_counter() - started)
 
     def _check(self, task: AuditTask) -> FileResult:
