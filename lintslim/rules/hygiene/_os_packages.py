@@ -291,18 +291,65 @@ def stage_chain_runs(graph: BuildGraph, stage: Stage, before: Instruction) -> tu
 def apt_config_written(dockerfile: Dockerfile, graph: BuildGraph, instruction: Instruction, key: str) -> bool:
     """Whether a RUN earlier in the stage chain (or an earlier command of this RUN) writes the apt
     setting `key` (`APT::Install-Recommends`) as false, or `true` for `APT::Get::Assume-Yes`
-    (`echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/…`)."""
+    (`echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/…`).
+
+    Asked for every apt-get command, so the RUNs that write a key are found once per stage.
+    """
     stage = graph.stage_of(instruction)
     if stage is None:
         return False
     wanted = key.lower()
-    value = "true" if wanted.endswith("assume-yes") else "false"
-    for item in (*stage_chain_runs(graph, stage, instruction), instruction):
-        for command in shell_commands(dockerfile, item):
-            for word in command.argv[1:]:
-                text = word.value.lower()
-                if wanted in text and _sets(text, wanted, value):
-                    return True
+    first = _first_apt_config_run(dockerfile, stage, wanted)
+    if 0 <= first <= instruction.index:
+        return True
+    return _apt_config_inherited(dockerfile, graph, stage, wanted)
+
+
+def _apt_config_inherited(dockerfile: Dockerfile, graph: BuildGraph, stage: Stage, key: str) -> bool:
+    """Whether a stage the given one builds on (`FROM <stage>`) writes the apt setting `key`.
+
+    Memoised per stage and filled for every stage walked: one walk for a long chain, not one per RUN.
+    """
+    walked: list[tuple[str, str, int]] = []
+    answer = False
+    current = stage
+    while len(walked) <= len(graph.stages):  # a bound, should a chain ever loop
+        memo_key = ("apt-config-inherited", key, current.index)
+        known = dockerfile.memo.get(memo_key)
+        if isinstance(known, bool):
+            answer = known
+            break
+        walked.append(memo_key)
+        if current.base_stage is None:
+            break
+        current = graph.stages[current.base_stage]
+        if _first_apt_config_run(dockerfile, current, key) >= 0:
+            answer = True
+            break
+    for memo_key in walked:
+        dockerfile.memo[memo_key] = answer
+    return answer
+
+
+def _first_apt_config_run(dockerfile: Dockerfile, stage: Stage, key: str) -> int:
+    """The index of the stage's first RUN that writes the apt setting `key` (lower case); -1 for none."""
+    memo_key = ("apt-config-run", key, stage.index)
+    found = dockerfile.memo.get(memo_key)
+    if not isinstance(found, int):
+        value = "true" if key.endswith("assume-yes") else "false"
+        found = next((item.index for item in stage.instructions if _writes(dockerfile, item, key, value)), -1)
+        dockerfile.memo[memo_key] = found
+    return found
+
+
+def _writes(dockerfile: Dockerfile, instruction: Instruction, key: str, value: str) -> bool:
+    if instruction.keyword != "RUN":
+        return False
+    for command in shell_commands(dockerfile, instruction):
+        for word in command.argv[1:]:
+            text = word.value.lower()
+            if key in text and _sets(text, key, value):
+                return True
     return False
 
 
