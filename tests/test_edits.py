@@ -9,7 +9,8 @@ from lintslim.syntax.parser import parse
 
 
 def test_new_lines_follow_the_file_style() -> None:
-    assert newline_of("FROM a\r\nRUN b\r\n") == "\r\n" and newline_of("FROM a\nRUN b\n") == "\n"
+    assert newline_of(parse("FROM a\r\nRUN b\r\n")) == "\r\n" and newline_of(parse("FROM a\nRUN b\n")) == "\n"
+    assert newline_of(parse("FROM a\nRUN b\r\n")) == "\r\n"  # one CRLF anywhere is enough
     lower = parse("from alpine\nrun true\n")
     assert keyword_case(lower, lower.instructions[0], "COPY") == "copy"
     upper = parse("FROM alpine\n")

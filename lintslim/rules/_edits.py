@@ -13,9 +13,12 @@ from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.source import Span
 
 
-def newline_of(text: str) -> str:
-    """The line ending new lines get: CRLF when the file has one anywhere."""
-    return "\r\n" if "\r\n" in text else "\n"
+def newline_of(dockerfile: Dockerfile) -> str:
+    """The line ending new lines get: CRLF when the file has one anywhere (memoised: asked per fix)."""
+    found = dockerfile.memo.get(("newline",))
+    if not isinstance(found, str):
+        found = dockerfile.memo[("newline",)] = "\r\n" if "\r\n" in dockerfile.text else "\n"
+    return found
 
 
 def keyword_case(dockerfile: Dockerfile, instruction: Instruction, keyword: str) -> str:

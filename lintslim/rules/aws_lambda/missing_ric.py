@@ -181,7 +181,7 @@ def _python_fix(dockerfile: Dockerfile, graph: BuildGraph, image: LambdaImage) -
         return None
     if image.function_directory != directory or not _plain_python_setup(graph, image):
         return None
-    newline = newline_of(dockerfile.text)
+    newline = newline_of(dockerfile)
     run = keyword_case(dockerfile, cmd, "RUN")
     entrypoint = keyword_case(dockerfile, cmd, "ENTRYPOINT")
     lines = (

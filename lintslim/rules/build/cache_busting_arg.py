@@ -344,7 +344,7 @@ def _fix(ctx: RuleContext, group: list[_Finding], place: _Place, instructions: t
         if not _passes_unchanged(ctx, instruction, passed):
             return None
     text = ctx.text
-    newline = newline_of(text)
+    newline = newline_of(ctx.dockerfile)
     blocks = [instruction_block(ctx.dockerfile, i, comments=_keeps_comments(i, arguments, instructions)) for i in moved]
     content = "".join(text[block.start : block.end] for block in blocks)
     if not content.endswith("\n"):

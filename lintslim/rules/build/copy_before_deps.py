@@ -619,7 +619,7 @@ class _Fixer:
             raise _NoFix
         text = self.ctx.text
         lines = self.ctx.dockerfile.lines
-        newline = newline_of(text)
+        newline = newline_of(self.ctx.dockerfile)
         block_span = instruction_block(self.ctx.dockerfile, broad)
         block = text[block_span.start : block_span.end]
         run_start = lines.line_start(_first_line(self.run))

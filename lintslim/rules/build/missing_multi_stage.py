@@ -511,7 +511,7 @@ def _runtime_can_run(dockerfile: Dockerfile, graph: BuildGraph, layout: _Layout,
 
 def _render(dockerfile: Dockerfile, layout: _Layout, plan: _Plan) -> str:
     text = dockerfile.text
-    newline = newline_of(text)
+    newline = newline_of(dockerfile)
     stage = layout.stage
 
     def line(instruction: str) -> str:

@@ -92,9 +92,8 @@ class ConsecutiveRun(Rule):
             return None
         if any(command.operator not in _CHAIN_OPERATORS for command in shell_commands(dockerfile, current)):
             return None
-        text = dockerfile.text
         end = previous.rest.span.end
-        separator = f" && {dockerfile.escape}{newline_of(text)}{_continuation_indent(dockerfile, previous)}"
+        separator = f" && {dockerfile.escape}{newline_of(dockerfile)}{_continuation_indent(dockerfile, previous)}"
         return Fix.unsafe("Join with the `RUN` above", Edit.replace(Span(end, current.rest.span.start), separator))
 
 
