@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from lintslim.analysis.artifacts import Artifact, Artifacts, analyze, target_arch
+from lintslim.analysis.artifacts import Artifact, Artifacts, _links_statically, analyze, target_arch
 from lintslim.syntax.parser import parse
 
 
@@ -86,6 +86,21 @@ def test_unset_and_bare_assignments_in_the_shell() -> None:
 def test_cgo_binaries_made_static(flags: str) -> None:
     artifact = _one(f"FROM golang:1.22\nRUN go build {flags} -o /app .\n")
     assert (artifact.cgo, artifact.linkage) == (True, "static")
+
+
+@pytest.mark.parametrize(
+    ("ldflags", "static"),
+    [
+        ('-s -w -extldflags "-static"', True),
+        ("-extldflags=-static-pie", True),
+        ("-extldflags '-lm -static'", True),
+        ('-extldflags "-lfoo" -static', False),  # after the value's closing quote: a Go linker flag, not the C linker's
+        ("-extldflags -staticx", False),
+        ("-extldflags" + " " * 50_000 + "x", False),  # a long near miss, read in linear time
+    ],
+)
+def test_extldflags_static_is_read_in_the_flag_s_value(ldflags: str, static: bool) -> None:
+    assert _links_statically(ldflags) is static
 
 
 def test_netgo_alone_still_links_glibc() -> None:

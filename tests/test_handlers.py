@@ -163,6 +163,8 @@ def test_decorated_bad_signature_is_not_a_finding() -> None:
         "from impl import *\n",
         "def __getattr__(name):\n    return make(name)\n",
         "def setup():\n    global handler\n    handler = make()\nsetup()\n",
+        "def setup():\n    global state, handler  # set at start\n    handler = make()\nsetup()\n",
+        "def setup():\n\tglobal handler; handler = make()\nsetup()\n",
         "print(handler := make())\n",
     ],
 )

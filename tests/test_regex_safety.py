@@ -73,12 +73,7 @@ REVIEWED: dict[tuple[str, str], str] = {
 }
 # Dangerous, measured, in files others own: a change request is filed for each.  xfail(strict): the
 # test starts failing once the expression is fixed, so the entry is removed then.
-KNOWN_DANGEROUS = {
-    "lintslim.analysis.artifacts._EXTLD_STATIC": "quadratic: a RUN with `-extldflags` then 100,000 blanks, >120 s",
-    "lintslim.rules.aws_lambda.entrypoint_invalid._VARIABLE": "quadratic: `${a` + 100,000 letters in ENTRYPOINT, 48 s",
-    "lintslim.analysis.function_files._REQUIREMENT_NAME": "quadratic in a blank run inside a requirements line",
-    "lintslim.analysis.handlers._ESM_DECLARATION": "quadratic in the blanks after `function` in a handler file",
-}
+KNOWN_DANGEROUS: dict[str, str] = {}
 
 
 # --- the analyser -------------------------------------------------------------------------------------

@@ -700,7 +700,24 @@ _GO_VALUE_FLAGS = frozenset(
     {"o", "ldflags", "gcflags", "asmflags", "tags", "mod", "modfile", "buildmode", "compiler", "gccgoflags",
      "installsuffix", "p", "pkgdir", "toolexec", "overlay", "pgo", "covermode", "coverpkg", "C", "exec"}
 )  # fmt: skip
-_EXTLD_STATIC = re.compile(r"-extldflags[=\s]*['\"]?[^'\"]*?(?<![\w-])-static(?:-pie)?(?![\w-])")
+_EXTLD_FLAG = re.compile(r"-extldflags[=\s]*")
+_STATIC_FLAG = re.compile(r"(?<![\w-])-static(?:-pie)?(?![\w-])")
+
+
+def _links_statically(ldflags: str) -> bool:
+    """Whether `-ldflags` passes `-static` (or `-static-pie`) to the external linker: in the value of
+    each `-extldflags`, up to its closing quote (the value is found with string methods; one regular
+    expression for it backtracked quadratically on a long run of blanks)."""
+    for flag in _EXTLD_FLAG.finditer(ldflags):
+        rest = ldflags[flag.end() :]
+        if rest[:1] in ("'", '"'):
+            rest = rest[1:]
+        value = rest[: min((i for i in (rest.find("'"), rest.find('"')) if i >= 0), default=len(rest))]
+        if _STATIC_FLAG.search(value):
+            return True
+    return False
+
+
 _MAJOR_VERSION = re.compile(r"v\d+")
 _NOT_EXECUTABLE_BUILDMODES = frozenset({"archive", "c-archive", "c-shared", "shared", "plugin"})
 
@@ -830,11 +847,11 @@ class _GoBuild(_Build):
         return True, f"cgo is on by default: {why} and CGO_ENABLED is not set"
 
     def _linkage(self, cgo: bool | None, cgo_reason: str, flags: _GoFlags) -> tuple[str | None, str]:
-        if flags.values.get("buildmode") == "pie" and not _EXTLD_STATIC.search(flags.values.get("ldflags", "")):
+        if flags.values.get("buildmode") == "pie" and not _links_statically(flags.values.get("ldflags", "")):
             return None, "-buildmode=pie needs the dynamic loader"
         if cgo is False:
             return "static", cgo_reason
-        if _EXTLD_STATIC.search(flags.values.get("ldflags", "")):
+        if _links_statically(flags.values.get("ldflags", "")):
             return "static", "linked with -extldflags -static"
         if cgo is None:
             return None, cgo_reason

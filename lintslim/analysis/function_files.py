@@ -105,7 +105,7 @@ _PIP_VALUE_OPTIONS = frozenset(
      "--progress-bar", "--python", "-p", "--trusted-host", "--config-settings", "-C", "--log", "--report",
      "--root-user-action", "--retries", "--timeout", "--exists-action", "--cert", "--client-cert", "--proxy"}
 )  # fmt: skip
-_REQUIREMENT_NAME = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*(?:[=<>!~;@,]|$)")
+_REQUIREMENT_NAME = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\]\s*)?(?:[=<>!~;@,]|$)")
 _INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 
 

@@ -252,7 +252,15 @@ def _rebinds_dynamically(source: str, name: str) -> bool:
         return True
     if re.search(rf"(?<![\w.]){re.escape(name)}\s*:=", source):  # a walrus inside some expression
         return True
-    return re.search(rf"^\s*global\s+(?:[\w\s,]*,\s*)?{re.escape(name)}\s*(?:,|$|;|#)", source, re.M) is not None
+    return any(name in _global_names(statement.group(1)) for statement in _GLOBAL_STATEMENT.finditer(source))
+
+
+_GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]+(\S[^\n]*)", re.M)
+
+
+def _global_names(rest: str) -> list[str]:
+    """The names of a `global a, b` statement (up to a `;` or a comment)."""
+    return [part.strip() for part in re.split(r"[;#]", rest, maxsplit=1)[0].split(",")]
 
 
 def _scan_statements(statements: Sequence[cst.CSTNode], bindings: _Bindings, *, nested: bool) -> None:
@@ -488,7 +496,7 @@ _CJS_PROPERTY = re.compile(
 _CJS_DEFINE = re.compile(rf"Object\s*\.\s*defineProperty\s*\(\s*(?:module\s*\.\s*)?exports\s*,\s*[\"'`]({_IDENT})")
 _CJS_WHOLE = re.compile(r"(?<![\w$.])module\s*\.\s*exports\s*=(?!=)\s*")
 _ESM_DECLARATION = re.compile(
-    rf"(?<![\w$.])export\s+(?:declare\s+)?(?:(?:const|let|var|class)\s+|(?:async\s+)?function\s*\*?\s*)({_IDENT})"
+    rf"(?<![\w$.])export\s+(?:declare\s+)?(?:(?:const|let|var|class)\s+|(?:async\s+)?function(?:\s*\*)?\s*)({_IDENT})"
 )
 _ESM_DESTRUCTURE = re.compile(r"(?<![\w$.])export\s+(?:const|let|var)\s*\{([^}]*)\}")
 _ESM_LIST = re.compile(r"(?<![\w$.])export\s*(type\s*)?\{([^}]*)\}")

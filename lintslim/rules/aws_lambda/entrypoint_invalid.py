@@ -29,7 +29,9 @@ from lintslim.syntax.shell import POSIX_SHELLS
 from lintslim.syntax.stages import BuildGraph
 
 # `${NAME}` (with or without an operator such as `:-default`) or `$NAME`.
-_VARIABLE = re.compile(r"\$\{(?P<braced>[A-Za-z_]\w*)(?P<operator>[^}]*)\}|\$(?P<plain>[A-Za-z_]\w*)")
+# The operator starts with a character the name cannot take: one way to split `${name…}`, so no
+# backtracking over the name when the closing brace is missing.
+_VARIABLE = re.compile(r"\$\{(?P<braced>[A-Za-z_]\w*)(?P<operator>[^}\w][^}]*)?\}|\$(?P<plain>[A-Za-z_]\w*)")
 _ENV_STYLE = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
