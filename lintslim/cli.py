@@ -292,7 +292,7 @@ def _check_one(target: Target, args: argparse.Namespace, run: _Run) -> CheckedFi
             sys.stdout.write(report.text)  # always: a filter that prints nothing would empty the file
         else:
             if report.text_changed:
-                write_atomic(source.path, report.text, source.mtime_ns)
+                write_atomic(source.path, report.text, source.mtime_ns, original=source.raw)
             _create_files(report)
     return CheckedFile(report, settings.enabled_rules(registry, source.path))
 

@@ -512,3 +512,33 @@ def test_rules_share_one_build_context_per_lint(tmp_path: Path) -> None:
     seen.clear()
     make_linter(recorder("LS592")).lint_text("FROM alpine\n")
     assert seen == [None]
+
+
+@pytest.mark.parametrize("command", ["check", "audit"])
+def test_fix_leaves_a_file_rewritten_during_the_run_within_the_mtime_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """Another program saves the file (same size, same mtime) while lintslim lints it: not overwritten."""
+    from lintslim import runner
+    from lintslim.cli import main
+
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM alpine:3.20\nADD x /x\n")
+    theirs = b"FROM alpine:3.20\nADD y /y\n"
+    real_check_text = runner.check_text
+
+    def edited_meanwhile(*args: object, **kwargs: object) -> object:
+        report = real_check_text(*args, **kwargs)  # type: ignore[arg-type]
+        mtime = path.stat().st_mtime_ns
+        path.write_bytes(theirs)
+        os.utime(path, ns=(mtime, mtime))
+        return report
+
+    for module in ("lintslim.cli", "lintslim.audit.worker"):
+        monkeypatch.setattr(f"{module}.check_text", edited_meanwhile)
+    code = main([command, "--fix", "--select", "LS503", str(tmp_path if command == "audit" else path)])
+    captured = capsys.readouterr()
+    assert path.read_bytes() == theirs
+    assert "changed on disk while lintslim ran; fix not written" in captured.out + captured.err
+    assert code == 2  # an error for that file, as for any file that could not be fixed

@@ -21,7 +21,7 @@ from lintslim.config import ConfigError, SettingsCache, resolve_settings
 from lintslim.context.sam import TemplateCache
 from lintslim.engine.registry import Registry, default_registry
 from lintslim.engine.rule import Family
-from lintslim.files import InputError, create_if_absent, read_source, write_atomic
+from lintslim.files import InputError, SourceFile, create_if_absent, read_source, write_atomic
 from lintslim.output.common import line_index, masked_error, report_redactor
 from lintslim.output.json_array import diagnostic_record
 from lintslim.runner import FileReport, FixMode, build_inputs, check_text, fails
@@ -74,21 +74,28 @@ class Worker:
         )  # fmt: skip
         if report.error is not None:
             return _error(task, masked_error(report))
-        written, created, problems = _write_fixes(report, source.mtime_ns) if options.fix else (False, (), ())
+        if not options.fix:
+            return _result(task, report, False, (), tuple(report.problems))
+        try:
+            written = _write_text(report, source)
+        except InputError as error:  # as `check --fix`: an error record, the file keeps its findings unfixed
+            return _error(task, str(error))
+        created, problems = _create_files(report)
         return _result(task, report, written, created, (*report.problems, *problems))
 
 
-def _write_fixes(report: FileReport, mtime_ns: int | None) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
-    """Write the fixed text and the files fixes create: (written, created, problems)."""
+def _write_text(report: FileReport, source: SourceFile) -> bool:
+    """Write the fixed text, unless the file changed since `source` was read (InputError then)."""
+    if not report.text_changed:
+        return False
+    write_atomic(report.path, report.text, source.mtime_ns, original=source.raw)
+    return True
+
+
+def _create_files(report: FileReport) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Create the files fixes add (a `.dockerignore`), each only if nothing is there: (created, problems)."""
+    created: list[str] = []
     problems: list[str] = []
-    written = False
-    if report.text_changed:
-        try:
-            write_atomic(report.path, report.text, mtime_ns)
-            written = True
-        except InputError as error:
-            problems.append(str(error))
-    created = []
     for path, content in report.new_files.items():
         try:
             if create_if_absent(path, content):
@@ -97,7 +104,7 @@ def _write_fixes(report: FileReport, mtime_ns: int | None) -> tuple[bool, tuple[
                 problems.append(f"{path} already exists; left as it is, not created")
         except OSError as error:
             problems.append(f"{path}: cannot create: {error.strerror or error}")
-    return written, tuple(created), tuple(problems)
+    return tuple(created), tuple(problems)
 
 
 def _result(
