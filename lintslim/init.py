@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from lintslim import __version__
 from lintslim.config import CONFIG_FILES, parse_toml
-from lintslim.files import InputError, NotRegularFileError, create_if_absent, read_regular, write_atomic
+from lintslim.files import InputError, create_if_absent, write_atomic
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -96,28 +96,21 @@ def run_init(directory: Path, *, fix: bool, rev: str | None, pyproject: bool) ->
     return EXIT_OK
 
 
-MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a pyproject.toml or .lintslim.yaml larger than this is not one
-
-# --- reading and writing ------------------------------------------------------------------------------
-
-
 def _read(path: Path) -> tuple[str, int] | None:
-    """The file's text and modification time; None when there is no such file."""
+    """The file's text and modification time; None when there is no such file.  Read as config files
+    are (`config.read_config_text`): never a FIFO, never more than a config file's size."""
+    from lintslim.config import ConfigError, read_config_text
+
     try:
-        raw = read_regular(path, MAX_CONFIG_BYTES)
         mtime_ns = path.stat().st_mtime_ns
     except FileNotFoundError:
         return None
-    except (IsADirectoryError, NotRegularFileError):
-        raise InitError(f"{path}: not a regular file") from None
     except OSError as error:
         raise InitError(f"{path}: cannot read: {error.strerror or error}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise InitError(f"{path}: too large to edit (over {MAX_CONFIG_BYTES // 1024 // 1024} MiB)")
     try:
-        return raw.decode("utf-8"), mtime_ns
-    except UnicodeDecodeError:
-        raise InitError(f"{path}: not valid UTF-8") from None
+        return read_config_text(path), mtime_ns
+    except ConfigError as error:
+        raise InitError(str(error)) from None
 
 
 def _write(change: Change) -> None:

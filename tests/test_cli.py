@@ -8,13 +8,13 @@ change what these tests see.  A few tests run the default selection on purpose.
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from lintslim_process import run_lintslim
 
 import lintslim
 import lintslim.cli
@@ -26,23 +26,7 @@ CLEAN = 'FROM alpine:3.20\nCOPY app.py /app/\nCMD ["python", "/app/app.py"]\n'
 ADD_FILE = "FROM alpine:3.20\nADD app.py /app/\n"
 
 
-def run(*args: str | Path, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("LINTSLIM_")}
-    env["NO_COLOR"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    completed = subprocess.run(
-        [sys.executable, "-m", "lintslim", *map(str, args)],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    # decode without newline translation so that CRLF output stays visible
-    return subprocess.CompletedProcess(
-        completed.args, completed.returncode, completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8")
-    )
+run = run_lintslim
 
 
 def check(*args: str | Path, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,14 +8,13 @@ LS502-LS504, which stand for DL3025, DL3020 and DL4000.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from lintslim_process import run_lintslim
 
 from lintslim.config import ConfigError, SettingsCache, find_hadolint_config, load_file, resolve_settings
 from lintslim.engine.registry import Registry, default_registry
@@ -301,17 +300,7 @@ def test_cached_lookups_are_forgotten_with_the_lintslim_ones(tmp_path: Path, hom
 
 
 def run(*args: str | Path, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("LINTSLIM_", "XDG_"))}
-    env.update(HOME=str(home), NO_COLOR="1", PYTHONIOENCODING="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "lintslim", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_lintslim(*args, cwd=cwd, env={"HOME": str(home)}, drop=("LINTSLIM_", "XDG_"))
 
 
 HADOLINT_YAML = """\

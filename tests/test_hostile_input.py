@@ -9,11 +9,10 @@ so a regression fails the test instead of hanging the suite.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from lintslim_process import run_lintslim
 
 from lintslim.files import NotRegularFileError, read_regular
 
@@ -22,18 +21,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX F
 DOCKERFILE = "FROM alpine:3.20\nCOPY . /app\nUSER 65532\n"
 
 
-def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("LINTSLIM_")}
-    env["NO_COLOR"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "lintslim", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=60,  # a blocked read would otherwise hang here, not fail
-    )
+run = run_lintslim  # its timeout fails a test whose read blocks, instead of hanging it
 
 
 def test_read_regular_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:

@@ -10,11 +10,10 @@ subprocess with a timeout, so a regression fails instead of hanging the suite.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from lintslim_process import run_lintslim
 
 from lintslim.config import MAX_CONFIG_BYTES, ConfigError, load_file
 from lintslim.context.sam import load_document, read_template
@@ -24,18 +23,7 @@ from lintslim.rules import ALL_RULES
 DOCKERFILE = "FROM alpine:3.20\nUSER 65532\n"
 
 
-def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("LINTSLIM_")}
-    env["NO_COLOR"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "lintslim", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=60,
-    )
+run = run_lintslim
 
 
 def payloads(marker: Path) -> list[str]:

@@ -161,7 +161,10 @@ def test_stage_ignore_above_a_from_covers_that_stage_only(pragma: str) -> None:
 
 
 def test_stage_ignore_inside_a_stage_covers_the_rest_of_it() -> None:
-    text = "FROM alpine\nADD a /a/\n# hadolint stage ignore=DL3020,DL3000\nWORKDIR app\nADD b /b/\nFROM alpine\nADD c /c/\n"
+    text = (
+        "FROM alpine\nADD a /a/\n# hadolint stage ignore=DL3020,DL3000\nWORKDIR app\nADD b /b/\n"
+        "FROM alpine\nADD c /c/\n"
+    )
     assert findings(text) == [("LS503", 2), ("LS503", 7)]
 
 
