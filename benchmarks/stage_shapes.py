@@ -64,6 +64,27 @@ def undefined_in_one_stage(size: int) -> str:
     return "".join(lines)
 
 
+def args_in_one_stage(size: int) -> str:
+    """One stage declaring `size` ARGs in pairs (the second default reads the first), each used by a COPY."""
+    lines = ["FROM alpine:3.20\n"]
+    lines += [f"ARG A{i}=v{i} B{i}=${{A{i}}}-x\nCOPY $B{i} /d{i}/\n" for i in range(size)]
+    return "".join(lines)
+
+
+def env_pairs_in_one_stage(size: int) -> str:
+    """One stage with `size` ENV instructions of two pairs each, and a RUN reading them after every ENV."""
+    lines = ["FROM alpine:3.20\n"]
+    lines += [f"ENV E{i}=/opt/{i} F{i}=x\nRUN echo $E{i} $F{i}\n" for i in range(size)]
+    return "".join(lines)
+
+
+def env_chain(size: int) -> str:
+    """`FROM <previous stage>` with one ENV each: every stage inherits the ENV of all the stages before it."""
+    lines = ["FROM alpine:3.20 AS s0\nENV E0=0\n"]
+    lines += [f"FROM s{i - 1} AS s{i}\nENV E{i}=$E{i - 1}\nRUN echo $E{i}\n" for i in range(1, size)]
+    return "".join(lines)
+
+
 def empty_continuations(size: int) -> str:
     """Many RUNs, each continued over an empty line."""
     return "FROM alpine:3.20\n" + "".join(f"RUN echo {i} \\\n\n  done\n" for i in range(size))
@@ -76,6 +97,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "upper-case-names": upper_case_names,
     "undefined-in-one-stage": undefined_in_one_stage,
     "empty-continuations": empty_continuations,
+    "args-in-one-stage": args_in_one_stage,
+    "env-pairs-in-one-stage": env_pairs_in_one_stage,
+    "env-chain": env_chain,
 }
 
 
@@ -95,6 +119,26 @@ def time_rule(code: str, text: str, repeat: int) -> tuple[float, int]:
     return best, found
 
 
+def time_graph_queries(text: str) -> dict[str, float]:
+    """Seconds for the graph questions every rule leans on, asked of every instruction (or line) of a fresh
+    parse: `scope_at`, `image_stages`, and `Dockerfile.instruction_at_line`."""
+    dockerfile = parse(text, None)
+    graph = dockerfile.graph
+    figures: dict[str, float] = {}
+    start = time.perf_counter()
+    for instruction in dockerfile.instructions:
+        graph.scope_at(instruction)
+    figures["scope_at, every instruction"] = time.perf_counter() - start
+    start = time.perf_counter()
+    graph.image_stages()
+    figures["image_stages"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for line in range(1, len(dockerfile.line_kinds) + 1):
+        dockerfile.instruction_at_line(line)
+    figures["instruction_at_line, every line"] = time.perf_counter() - start
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=5000, help="stages (or lines) per shape")
@@ -106,6 +150,8 @@ def main() -> None:
     for shape in args.shapes.split(","):
         text = SHAPES[shape](args.size)
         print(f"{shape} ({args.size}): {len(text.splitlines())} lines")
+        for question, seconds in time_graph_queries(text).items():
+            print(f"  graph: {question}: {seconds:.2f} s")
         for code in args.rules.split(","):
             seconds, found = time_rule(code, text, args.repeat)
             if seconds >= args.slow:

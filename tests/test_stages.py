@@ -428,3 +428,117 @@ def test_build_args_override_declared_arg_defaults() -> None:
     assert scope.values["SHOWN"] == "release-3.13-unknown"  # the platform ARGs come from the builder, not --build-arg
     assert "UNDECLARED" not in scope.values  # a build argument nothing declares sets nothing
     assert plain.graph.scope_at(plain.instructions[-1]).values["SHOWN"] == "debug-3.9-unknown"
+
+
+# --- expansion order and quoting (BuildKit's dispatchArg / EnvCommand.Expand) ----------------------
+
+
+def test_arg_pairs_expand_left_to_right() -> None:
+    dockerfile, graph = graph_of("FROM alpine\nARG C=1 D=$C E=${D}-x\nARG C=2 F=$C\nRUN echo\n")
+    scope = graph.scope_at(at_line(dockerfile, 4))
+    assert scope.values == {"C": "2", "D": "1", "E": "1-x", "F": "2"}
+    assert scope.unknown == frozenset()
+
+
+def test_global_arg_pairs_expand_left_to_right() -> None:
+    _, graph = graph_of("ARG REPO=docker.io/library IMAGE=${REPO}/python\nFROM ${IMAGE}:3.12\n")
+    assert graph.stages[0].base.value == "docker.io/library/python:3.12"
+
+
+def test_env_pairs_expand_with_the_scope_before_the_instruction() -> None:
+    dockerfile, graph = graph_of("FROM alpine\nENV A=1\nENV A=2 B=$A\nENV C=3 D=$C\nRUN echo\n")
+    scope = graph.scope_at(at_line(dockerfile, 5))
+    assert scope.values == {"A": "2", "B": "1", "C": "3"}
+    assert scope.unknown == {"D"}  # C was not set before the instruction, and is not a build argument
+
+
+def test_values_are_expanded_once_with_their_quotes() -> None:
+    dockerfile, graph = graph_of(
+        "FROM alpine\nARG A=1\nARG SINGLE='$A' DOUBLE=\"$A\"\nENV PATHS=\"a\\\\b\" E='${A}'\nRUN echo\n"
+    )
+    scope = graph.scope_at(at_line(dockerfile, 5))
+    assert scope.values["SINGLE"] == "$A"  # single quotes keep `$` literal
+    assert scope.values["DOUBLE"] == "1"  # double quotes expand (it was expanded away to "")
+    assert scope.values["PATHS"] == "a\\b"  # one backslash left, not none
+    assert scope.values["E"] == "${A}"
+
+
+def test_backtick_escape_keeps_backslashes_in_values() -> None:
+    dockerfile, graph = graph_of('# escape=`\nFROM alpine\nENV DIR="C:\\tools" X=a``b\nRUN echo\n')
+    scope = graph.scope_at(at_line(dockerfile, 4))
+    assert scope.values == {"DIR": "C:\\tools", "X": "a`b"}
+
+
+# --- scopes as views of one history per stage -----------------------------------------------------
+
+
+def test_each_instruction_keeps_its_own_scope() -> None:
+    dockerfile, graph = graph_of("FROM alpine\nARG A=1\nRUN echo\nARG A\nRUN echo\nENV A=3 B=x\nRUN echo\n")
+    first, second, third = (graph.scope_at(at_line(dockerfile, line)) for line in (3, 5, 7))
+    assert (first.values, first.unknown) == ({"A": "1"}, frozenset())
+    assert (second.values, second.unknown) == ({}, frozenset({"A"}))  # no default: a value we cannot know
+    assert (third.values, third.unknown) == ({"A": "3", "B": "x"}, frozenset())
+    assert first.values == {"A": "1"}  # asking later scopes changed nothing in an earlier one
+    assert dict(first.values) == {"A": "1"} and len(first.values) == 1 and list(first.values) == ["A"]
+    assert first.values.get("B") is None and "B" not in first.values and not first.knows("B")
+    with pytest.raises(KeyError):
+        first.values["B"]
+
+
+def test_scope_views_behave_as_the_mapping_and_set_they_replace() -> None:
+    dockerfile, graph = graph_of("FROM alpine\nARG U V W=1\nRUN echo\n")
+    scope = graph.scope_at(at_line(dockerfile, 3))
+    assert scope.unknown == {"U", "V"} and {"U", "V"} == scope.unknown
+    assert scope.unknown - {"U"} == frozenset({"V"}) and isinstance(scope.unknown - {"U"}, frozenset)
+    assert sorted(scope.unknown | {"X"}) == ["U", "V", "X"]
+    assert hash(scope.unknown) == hash(frozenset({"U", "V"}))
+    assert {**scope.values, "Z": "2"} == {"W": "1", "Z": "2"}
+    assert dict.fromkeys(scope.unknown) == {"U": None, "V": None}
+
+
+def test_env_carries_down_a_chain_and_args_do_not() -> None:
+    dockerfile, graph = graph_of(
+        "FROM alpine AS a\nENV X=1 Y=$UNSET\nARG Q=2\nENV X=3\n"
+        "FROM a AS b\nARG X=$X-b\nENV W=$Q\n"
+        "FROM b AS c\nRUN echo\n"
+        "FROM a AS sibling\nRUN echo\n"
+    )
+    c = graph.scope_at(at_line(dockerfile, 9))
+    assert c.values == {"X": "3-b"}  # X is an ENV of the chain: its last value in b carries over
+    assert c.unknown == {"Y", "W"}  # Q was b's ARG-less name: W has no value we can know
+    sibling = graph.scope_at(at_line(dockerfile, 11))
+    assert (sibling.values, sibling.unknown) == ({"X": "3"}, frozenset({"Y"}))
+
+
+def test_long_env_chain_sees_every_ancestor() -> None:
+    size = 1200  # deeper than Python's recursion limit (1,000): the walk up the chain must not recurse
+    text = "FROM alpine AS s0\nENV E0=0\n" + "".join(
+        f"FROM s{i - 1} AS s{i}\nENV E{i}=$E{i - 1}\n" for i in range(1, size)
+    )
+    dockerfile = parse(text + "RUN echo\n")
+    scope = dockerfile.graph.scope_at(dockerfile.instructions[-1])
+    assert scope.values["E1199"] == "0" and scope.values["E0"] == "0" and len(scope.values) == size
+
+
+# --- image stages and lines ----------------------------------------------------------------------
+
+
+def test_image_stages_on_one_long_chain() -> None:
+    half = 300
+    text = "FROM alpine AS s0\n" + "".join(f"FROM s{i - 1} AS s{i}\n" for i in range(1, half))
+    text += "".join(f"FROM s{half - 1} AS leaf{i}\nRUN echo\n" for i in range(half))
+    text += "FROM alpine AS unused\nFROM alpine AS builder\nFROM s10 AS final\nCOPY --from=builder / /\n"
+    graph = parse(text).graph
+    images = graph.image_stages()
+    builder = graph.stage_named("builder")
+    assert builder is not None and builder.index not in images  # copied from: a build step, not an image
+    assert images == frozenset(range(len(graph.stages))) - {builder.index}
+
+
+def test_instruction_at_line() -> None:
+    text = "# c\nFROM alpine\n\nRUN a \\\n  b\n# between\nCOPY <<EOF /x\nbody\nEOF\nCMD x\n"
+    dockerfile = parse(text)
+    expected = [None, "FROM", None, "RUN", "RUN", None, "COPY", "COPY", "COPY", "CMD", None]
+    found = [dockerfile.instruction_at_line(line) for line in range(0, 11)]
+    assert [None if item is None else item.keyword for item in found] == [None, *expected[:-1]]
+    assert dockerfile.instruction_at_line(11) is None and dockerfile.instruction_at_line(-1) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -207,8 +208,18 @@ class Dockerfile:
         """Per-document results of analyses several rules share, keyed by (analysis name, arguments…)."""
         return {}
 
+    @cached_property
+    def _start_lines(self) -> list[int]:
+        return [instruction.start_line for instruction in self.instructions]
+
     def instruction_at_line(self, line: int) -> Instruction | None:
-        for instruction in self.instructions:
-            if instruction.start_line <= line <= instruction.end_line:
-                return instruction
-        return None
+        """The instruction whose lines (continuations and heredoc bodies included) hold `line`, if any.
+
+        Instructions follow each other without overlapping, so the candidate is the last one starting
+        at or before `line` (a bisection: editors and rules ask this per line).
+        """
+        position = bisect.bisect_right(self._start_lines, line)
+        if not position:
+            return None
+        instruction = self.instructions[position - 1]
+        return instruction if line <= instruction.end_line else None

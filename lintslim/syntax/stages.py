@@ -4,11 +4,14 @@ what rules ask of that graph: which stages are images, what each builds on, what
 from __future__ import annotations
 
 import bisect
+import enum
 import posixpath
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeVar
 
 from lintslim.syntax.image import ImageRef, parse_image
 from lintslim.syntax.nodes import Dockerfile, Flag, Instruction
@@ -27,13 +30,191 @@ AUTOMATIC_ARGS = frozenset(
 
 @dataclass(frozen=True)
 class Scope:
-    """Variables visible at one point: known values, and names declared without a value we can know."""
+    """Variables visible at one point: known values, and names declared without a value we can know.
 
-    values: dict[str, str] = field(default_factory=dict)
-    unknown: frozenset[str] = frozenset()
+    In a stage's scopes, `values` and `unknown` are read-only views of the stage's `_ScopeHistory` at one
+    instruction (nothing is copied per instruction); elsewhere they are plain dicts and sets.
+    """
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    unknown: AbstractSet[str] = frozenset()
 
     def knows(self, name: str) -> bool:
         return name in self.values or name in self.unknown
+
+
+class _Absent(enum.Enum):
+    """A name not in scope at a version (distinct from None: declared with no value we can know)."""
+
+    ABSENT = enum.auto()
+
+
+_ABSENT = _Absent.ABSENT
+
+
+_Item = TypeVar("_Item")
+_State = str | None | _Absent  # a name's value, None (declared, value unknown) or absent
+
+
+class _ScopeHistory:
+    """A stage's variables over its instructions, recorded once as changes per name.
+
+    Version 0 is what the stage starts with: the ENV of the stage it builds on (`FROM <stage>`; ARGs do
+    not carry over), read through `parent` rather than copied.  Version v is the scope after its first v
+    ARG/ENV instructions.  For each name: the versions at which it changed, and what it became.  A
+    scope at a version is a lookup by bisection, so no instruction pays for a copy of the whole scope
+    (5,000 ARGs in a stage were 5,000 dict copies) and no stage for a copy of its parent's.
+    """
+
+    __slots__ = ("_changes", "_env", "_finals", "_inheritable", "_parent", "_visible", "version")
+
+    def __init__(self, parent: _ScopeHistory | None, inheritable: frozenset[str]) -> None:
+        self._changes: dict[str, tuple[list[int], list[str | None]]] = {}
+        self._env: set[str] = set()  # names an ENV of this stage sets
+        self._parent = parent
+        self._inheritable = inheritable  # names some ENV of the file sets: no other name can carry over
+        self._finals: dict[str, tuple[_State, bool]] = {}  # see `_final`, memoised for the stages built on this
+        self._visible: frozenset[str] | None = None
+        self.version = 0  # the version being written
+
+    def declare(self, name: str, value: str | None, *, env: bool) -> None:
+        versions, states = self._changes.setdefault(name, ([], []))
+        if versions and versions[-1] == self.version:
+            states[-1] = value  # declared twice by one instruction (`ARG A=1 A=2`): the last one counts
+        else:
+            versions.append(self.version)
+            states.append(value)
+        if env:
+            self._env.add(name)
+
+    def state(self, name: str, version: int) -> _State:
+        found = self._changes.get(name)
+        if found is not None:
+            position = bisect.bisect_right(found[0], version) - 1
+            if position >= 0:
+                return found[1][position]
+        if self._parent is None or name not in self._inheritable:
+            return _ABSENT
+        state, carried = self._parent._final(name)
+        return state if carried else _ABSENT
+
+    def _final(self, name: str) -> tuple[_State, bool]:
+        """The name's state at the end of this stage, and whether it carries over to a stage built on
+        this one (an ENV of this stage or of one it builds on sets it).
+
+        Walks up only to the nearest stage that sets it with ENV or already knows (no recursion, and
+        each stage of a long chain answers a name once).
+        """
+        pending: list[_ScopeHistory] = []
+        current: _ScopeHistory | None = self
+        answer: tuple[_State, bool] = (_ABSENT, False)
+        while current is not None:
+            known = current._finals.get(name)
+            if known is not None:
+                answer = known
+                break
+            if name in current._env:
+                answer = current._finals[name] = (current._changes[name][1][-1], True)
+                break
+            pending.append(current)
+            current = current._parent
+        for history in reversed(pending):  # root first
+            own = history._changes.get(name)
+            state = own[1][-1] if own is not None else (answer[0] if answer[1] else _ABSENT)
+            answer = history._finals[name] = (state, answer[1])
+        return answer
+
+    def names(self) -> frozenset[str]:
+        """Every name that may be in scope at some version: its own and those carried over from its parent."""
+        carried = self._parent.visible_names() if self._parent is not None else frozenset()
+        return carried | self._changes.keys()
+
+    def visible_names(self) -> frozenset[str]:
+        """The names that carry over to a stage built on this one: set by ENV here or up the chain."""
+        if self._visible is None:
+            pending: list[_ScopeHistory] = []
+            current: _ScopeHistory | None = self
+            while current is not None and current._visible is None:
+                pending.append(current)
+                current = current._parent
+            names = current._visible if current is not None and current._visible is not None else frozenset()
+            for history in reversed(pending):
+                names = history._visible = names | history._env
+        return self._visible if self._visible is not None else frozenset()
+
+    def scope(self, version: int) -> Scope:
+        return Scope(_ValuesAt(self, version), _UnknownAt(self, version))
+
+
+class _ValuesAt(Mapping[str, str]):
+    """The known values of a `_ScopeHistory` at one version (a read-only view)."""
+
+    __slots__ = ("_history", "_materialized", "_version")
+
+    def __init__(self, history: _ScopeHistory, version: int) -> None:
+        self._history = history
+        self._version = version
+        self._materialized: dict[str, str] | None = None
+
+    def __getitem__(self, name: str) -> str:
+        state = self._history.state(name, self._version)
+        if isinstance(state, str):
+            return state
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and isinstance(self._history.state(name, self._version), str)
+
+    def _all(self) -> dict[str, str]:
+        if self._materialized is None:  # only callers that list every name pay for the list, once per view
+            states = ((name, self._history.state(name, self._version)) for name in self._history.names())
+            self._materialized = {name: state for name, state in states if isinstance(state, str)}
+        return self._materialized
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
+class _UnknownAt(AbstractSet[str]):
+    """The names of a `_ScopeHistory` declared with no value we can know, at one version (a read-only view)."""
+
+    __slots__ = ("_history", "_materialized", "_version")
+
+    def __init__(self, history: _ScopeHistory, version: int) -> None:
+        self._history = history
+        self._version = version
+        self._materialized: frozenset[str] | None = None
+
+    @classmethod
+    def _from_iterable(cls, items: Iterable[_Item]) -> frozenset[_Item]:  # what `-`, `&`, `|` return
+        return frozenset(items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._history.state(name, self._version) is None
+
+    def _all(self) -> frozenset[str]:
+        if self._materialized is None:
+            names = self._history.names()
+            self._materialized = frozenset(name for name in names if self._history.state(name, self._version) is None)
+        return self._materialized
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(set(self._all()))
 
 
 @dataclass(frozen=True)
@@ -215,7 +396,16 @@ class BuildGraph:
 
     @cached_property
     def _image_stages(self) -> frozenset[int]:  # many rules ask, once per document is enough
-        return frozenset(item.index for stage in self.images() for item in self.ancestry(stage))
+        # Walk up from each image only to the first stage already marked: its ancestry is marked too,
+        # so many images on one long chain cost the chain once (building each ancestry was quadratic).
+        marked: set[int] = set()
+        for stage in self.images():
+            current: Stage | None = stage
+            while current is not None and current.index not in marked:
+                marked.add(current.index)
+                base = current.base_stage
+                current = self.stages[base] if base is not None else None
+        return frozenset(marked)
 
     def in_images(self, keyword: str) -> Iterator[Instruction]:
         """The `keyword` instructions of the image stages (see `image_stages`), in file order.
@@ -315,6 +505,9 @@ class BuildGraph:
 
     def stage_scope(self, stage: Stage, until: int) -> Scope:
         """The scope of `stage` before instruction index `until` (past its end: the stage's final scope)."""
+        return self._scopes_of(stage).before(until)
+
+    def _scopes_of(self, stage: Stage) -> _StageScopes:
         memo = self.dockerfile.memo
         found = memo.get(("stage-scopes", stage.index))
         if found is None:  # every scope of the stage in one pass, once per document: rules ask often
@@ -326,12 +519,10 @@ class BuildGraph:
                 pending.append(current)
                 current = None if current.base_stage is None else self.stages[current.base_stage]
             for item in reversed(pending):
-                memo[("stage-scopes", item.index)] = _stage_scopes(self, item)
+                memo[("stage-scopes", item.index)] = _compute_stage_scopes(self, item)
             found = memo[("stage-scopes", stage.index)]
-        assert isinstance(found, tuple)
-        indexes: list[int] = found[0]
-        scopes: list[Scope] = found[1]
-        return scopes[bisect.bisect_left(indexes, until)]
+        assert isinstance(found, _StageScopes)
+        return found
 
     def resolve(self, word: str, instruction: Instruction) -> Resolved:
         return expand(word, self.scope_at(instruction), self.dockerfile.escape)
@@ -365,10 +556,15 @@ def _arg_declarations(instruction: Instruction) -> Iterator[tuple[str, str | Non
         yield pair.key.value, pair.value.value if pair.value is not None else None
 
 
+def _known(resolved: Resolved) -> str | None:
+    return resolved.value if resolved.complete else None
+
+
 def _global_scope(dockerfile: Dockerfile) -> Scope:
     values: dict[str, str] = {}
     unknown: set[str] = set(AUTOMATIC_ARGS)
     given = _given_build_args(dockerfile)
+    live = Scope(values, unknown)  # a view of the dicts filled below: each default sees the ARGs before it
     for instruction in dockerfile.instructions:
         if instruction.keyword == "FROM":
             break
@@ -377,9 +573,9 @@ def _global_scope(dockerfile: Dockerfile) -> Scope:
         for name, default in _arg_declarations(instruction):
             if name in given:
                 _declare(values, unknown, name, given[name])
-                continue
-            resolved = expand(_unquote(default), Scope(dict(values), frozenset(unknown))) if default else None
-            _declare(values, unknown, name, resolved.value if resolved and resolved.complete else None)
+            else:
+                known = _known(expand(default, live, dockerfile.escape)) if default is not None else None
+                _declare(values, unknown, name, known)
     return Scope(values, frozenset(unknown))
 
 
@@ -390,81 +586,69 @@ def _given_build_args(dockerfile: Dockerfile) -> Mapping[str, str]:
     return {name: value for name, value in dockerfile.build_args.items() if name not in AUTOMATIC_ARGS}
 
 
-def _stage_scopes(graph: BuildGraph, stage: Stage) -> tuple[list[int], list[Scope]]:
-    """The scope before each instruction of `stage` after its FROM (by index), then the scope at its end.
+@dataclass(frozen=True)
+class _StageScopes:
+    """A stage's scopes: its history, and the indexes of its ARG/ENV instructions (each makes a version)."""
 
-    A scope object is shared by consecutive instructions until an ARG or ENV changes it.
+    history: _ScopeHistory
+    changes: list[int]  # instruction indexes, in order
+
+    def before(self, until: int) -> Scope:
+        """The scope before instruction index `until`: after every ARG/ENV of the stage above it."""
+        return self.history.scope(bisect.bisect_left(self.changes, until))
+
+
+def _compute_stage_scopes(graph: BuildGraph, stage: Stage) -> _StageScopes:
+    """Every scope of `stage`, recorded as changes (see `_ScopeHistory`).
+
+    Expansion follows BuildKit's dispatch (frontend/dockerfile/dockerfile2llb/convert.go): `dispatchArg`
+    expands each ARG default with the state left by the pairs before it, then sets it, so in
+    `ARG A=1 B=$A` B is "1"; ENV is expanded as a whole before `dispatchEnv` runs (`dispatch` calls the
+    command's `Expand` first, and `EnvCommand.Expand` expands every pair with the environment from before
+    the instruction), so in `ENV A=2 B=$A` B gets the earlier A.  Values are expanded as written, quotes
+    included: ProcessWord removes the quotes, so `'$A'` stays literal.
     """
-    values: dict[str, str] = {}
-    unknown: set[str] = set()
-    if stage.base_stage is not None:  # ENV carries over from a parent stage; ARGs do not
-        parent = graph.stages[stage.base_stage]
-        inherited = graph.stage_scope(parent, until=parent.instructions[-1].index + 1)
-        for name in _env_names(graph, parent):
-            if name in inherited.values:
-                values[name] = inherited.values[name]
-            elif name in inherited.unknown:
-                unknown.add(name)
-    indexes: list[int] = []
-    scopes: list[Scope] = []
+    parent = None if stage.base_stage is None else graph._scopes_of(graph.stages[stage.base_stage]).history
+    history = _ScopeHistory(parent, _env_names(graph.dockerfile))
     given = _given_build_args(graph.dockerfile)
-    current = Scope(dict(values), frozenset(unknown))
+    escape = graph.dockerfile.escape
+    changes: list[int] = []
     for instruction in stage.instructions[1:]:
-        indexes.append(instruction.index)
-        scopes.append(current)
+        if instruction.keyword not in ("ARG", "ENV"):
+            continue
+        changes.append(instruction.index)
+        before = history.scope(history.version)
+        history.version += 1
         if instruction.keyword == "ARG":
             for name, default in _arg_declarations(instruction):
                 if name in given:  # a build argument beats the default and the global value
-                    _declare(values, unknown, name, given[name])
+                    history.declare(name, given[name], env=False)
                 elif default is None:
-                    _declare(values, unknown, name, graph.global_scope.values.get(name))
-                else:
-                    resolved = expand(_unquote(default), current, graph.dockerfile.escape)
-                    _declare(values, unknown, name, resolved.value if resolved.complete else None)
-            current = Scope(dict(values), frozenset(unknown))  # an instruction's words all see the scope before it
-        elif instruction.keyword == "ENV":
-            for pair in instruction.key_values:
-                raw = pair.value.value if pair.value is not None else ""
-                resolved = expand(_unquote(raw), current, graph.dockerfile.escape)
-                _declare(values, unknown, pair.key.value, resolved.value if resolved.complete else None)
-            current = Scope(dict(values), frozenset(unknown))
-    scopes.append(current)  # past the last instruction
-    return indexes, scopes
+                    history.declare(name, graph.global_scope.values.get(name), env=False)
+                else:  # the pairs to its left are set already: the current version, not `before`
+                    value = _known(expand(default, history.scope(history.version), escape))
+                    history.declare(name, value, env=False)
+        else:
+            expanded = [
+                (pair.key.value, _known(expand(pair.value.value if pair.value is not None else "", before, escape)))
+                for pair in instruction.key_values
+            ]
+            for name, value in expanded:
+                history.declare(name, value, env=True)
+    return _StageScopes(history, changes)
 
 
-def _env_names(graph: BuildGraph, stage: Stage) -> frozenset[str]:
-    """ENV names set in `stage` or inherited along its chain of base stages (memoised per stage).
-
-    Walks up only to the nearest stage already known, so a long `FROM <stage>` chain stays linear.
-    """
-    memo = graph.dockerfile.memo
-    pending: list[Stage] = []
-    names: frozenset[str] = frozenset()
-    current: Stage | None = stage
-    while current is not None and len(pending) <= len(graph.stages):
-        known = memo.get(("env-names", current.index))
-        if isinstance(known, frozenset):
-            names = known
-            break
-        pending.append(current)
-        current = None if current.base_stage is None else graph.stages[current.base_stage]
-    for item in reversed(pending):  # root first
-        own = {
+def _env_names(dockerfile: Dockerfile) -> frozenset[str]:
+    """Every name an ENV of the file sets (once per document): only these can carry over between stages."""
+    found = dockerfile.memo.get(("env-names",))
+    if not isinstance(found, frozenset):
+        found = dockerfile.memo[("env-names",)] = frozenset(
             pair.key.value
-            for instruction in item.instructions
+            for instruction in dockerfile.instructions
             if instruction.keyword == "ENV"
             for pair in instruction.key_values
-        }
-        names = memo[("env-names", item.index)] = names | own
-    return names
-
-
-def _unquote(value: str) -> str:
-    """ARG/ENV values keep their quotes in the parse; the build removes them."""
-    try:
-        return process_word(value, {}, escape="\\").value if ("'" in value or '"' in value) else value
-    except ShellWordError:
-        return value
+        )
+    return found
 
 
 def _split_stages(dockerfile: Dockerfile) -> list[list[Instruction]]:
