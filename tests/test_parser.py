@@ -538,12 +538,103 @@ def test_json_with_non_strings_is_a_parse_error_and_parsing_goes_on() -> None:
     ("text", "message"),
     [
         ("ONBUILD FROM x\n", "FROM isn't allowed as an ONBUILD trigger"),
-        ("ONBUILD ONBUILD RUN x\n", "ONBUILD isn't allowed as an ONBUILD trigger"),
+        ("ONBUILD ONBUILD RUN x\n", "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"),
         ("LABEL\n", "LABEL requires at least one argument"),
     ],
 )
 def test_build_time_errors(text: str, message: str) -> None:
     assert errors(parse(text)) == [("build", message, 1)]
+
+
+NO_DESTINATION = "requires at least two arguments, but only one was provided. Destination could not be determined"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("FROM alpine:3.20 as", "FROM requires either one or three arguments"),
+        ("FROM a AS b c", "FROM requires either one or three arguments"),
+        ("FROM a b c", "FROM requires either one or three arguments"),
+        ("FROM --platform=linux/amd64", "FROM requires either one or three arguments"),
+        (
+            "FROM a AS 1build",
+            'invalid name for build stage: "1build", name can\'t start with a number or contain symbols',
+        ),
+        ("FROM a AS b@c", 'invalid name for build stage: "b@c", name can\'t start with a number or contain symbols'),
+        ("COPY onlyone", "COPY " + NO_DESTINATION),
+        ('COPY ["onlyone"]', "COPY " + NO_DESTINATION),
+        ("ADD --chmod=644 onlyone", "ADD " + NO_DESTINATION),
+        ("COPY", "COPY " + NO_DESTINATION),
+        ("USER", "USER requires exactly one argument"),
+        ("WORKDIR", "WORKDIR requires exactly one argument"),
+        ("MAINTAINER", "MAINTAINER requires exactly one argument"),
+        ("STOPSIGNAL", "STOPSIGNAL requires exactly one argument"),
+        ("EXPOSE", "EXPOSE requires at least one argument"),
+        ("VOLUME", "VOLUME requires at least one argument"),
+        ('VOLUME ["/data", " "]', "VOLUME specified can not be an empty string"),
+        ("ARG", "ARG requires at least one argument"),
+        ("ARG =1", "ARG names can not be blank"),
+        ("ENV =1", "ENV names can not be blank"),
+        ("LABEL a=1 =2", "LABEL names can not be blank"),
+        ("ONBUILD", "ONBUILD requires at least one argument"),
+        ("ONBUILD MAINTAINER me", "MAINTAINER isn't allowed as an ONBUILD trigger"),
+        ("onbuild from x", "FROM isn't allowed as an ONBUILD trigger"),
+        ("ONBUILD FROM", "FROM isn't allowed as an ONBUILD trigger"),  # the trigger is checked first
+        ("ONBUILD COPY onlyone", "COPY " + NO_DESTINATION),  # fails in the build that runs it
+        ("HEALTHCHECK", "HEALTHCHECK requires at least one argument"),
+        ("HEALTHCHECK NONE --interval=5s", "HEALTHCHECK NONE takes no arguments"),
+        ("HEALTHCHECK CMD", "Missing command after HEALTHCHECK CMD"),
+        ("HEALTHCHECK --retries=3 CMD []", "Missing command after HEALTHCHECK CMD"),
+        ("HEALTHCHECK curl -f localhost", 'Unknown type "CURL" in HEALTHCHECK (try CMD)'),
+        ("SHELL", "SHELL requires at least one argument"),
+        ("SHELL []", "SHELL requires at least one argument"),
+        ("SHELL /bin/bash -c", "SHELL requires the arguments to be in JSON form"),
+        (
+            'SHELL ["C:\\Windows\\cmd.exe", "/S"]',
+            'SHELL requires the arguments to be in JSON form. It looks like \'["c:\\windows\\cmd.exe", "/s"]\' '
+            "includes a file path without an escaped back-slash. "
+            'JSON requires back-slashes to be escaped such as ["c:\\\\path\\\\to\\\\file.exe", "/parameter"]',
+        ),
+    ],
+)
+def test_instruction_errors_of_buildkits_instructions_package(line: str, message: str) -> None:
+    """Arity and form errors BuildKit's line parser lets through and `ParseInstruction` rejects."""
+    text = f"FROM alpine:3.20\n{line}\nRUN echo next\n" if not line.upper().startswith("FROM") else line + "\n"
+    dockerfile = parse(text)
+    line_number = 1 if line.upper().startswith("FROM") else 2
+    assert errors(dockerfile) == [("build", message, line_number)]
+    instruction = dockerfile.instructions[line_number - 1]
+    assert instruction.error == message
+    assert dockerfile.errors[0].span == instruction.keyword_span  # where BuildKit's error points: the instruction
+    assert cut(text, dockerfile.errors[0].span).upper() == instruction.keyword
+    assert dockerfile.instructions[-1].keyword in ("RUN", "FROM")  # parsing went on
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "FROM a AS Build_1.x-y",  # BuildKit lower-cases the name before checking it
+        "FROM --platform=$BUILDPLATFORM golang:1.23 AS build",
+        "COPY <<EOF /etc/app.conf\nkey=value\nEOF",
+        'COPY ["a b", "/dest/"]',
+        "USER 1000:1000",
+        "WORKDIR /app",
+        "STOPSIGNAL SIGTERM",
+        "EXPOSE 80/tcp",
+        'VOLUME ["/data"]',
+        "ARG A B=1",
+        "HEALTHCHECK NONE",
+        "HEALTHCHECK --interval=5s CMD curl -f localhost",
+        "healthcheck cmd true",
+        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
+        "ONBUILD RUN echo hi",
+        "RUN",  # BuildKit's instructions package has no arity check for RUN, CMD and ENTRYPOINT
+        "CMD",
+    ],
+)
+def test_instructions_buildkit_accepts(line: str) -> None:
+    text = f"FROM alpine:3.20\n{line}\n" if not line.startswith("FROM") else line + "\n"
+    assert errors(parse(text)) == []
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "\ufeff"])

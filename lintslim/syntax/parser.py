@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from lintslim.syntax.instruction_checks import instruction_error
 from lintslim.syntax.nodes import (
     KNOWN_INSTRUCTIONS,
     Comment,
@@ -431,12 +432,10 @@ def _build_instruction(
                 node.error = "ONBUILD nested too deeply"
             else:
                 inner, inner_node = _build_instruction(logical, text, rest_start, rest_end, escape, depth + 1)
-                node.error, node.invalid = inner_node.error, inner_node.invalid
+                node.error = inner_node.error  # the trigger's own build-time errors: see instruction_error
                 node.is_json = inner_node.is_json
     else:
         node = _dispatch(keyword, logical, text, rest_start, rest_end, escape)
-    if node.error is None and node.invalid is None:
-        node.invalid = _build_time_error(keyword, inner)
     instruction = Instruction(
         keyword=keyword,
         keyword_span=keyword_token.span,
@@ -451,16 +450,11 @@ def _build_instruction(
         inner=inner,
         error=node.error or node.invalid,
     )
+    if node.error is None and node.invalid is None:  # what BuildKit's instructions package rejects
+        node.invalid = instruction_error(instruction)
+        if node.invalid is not None:
+            instruction = replace(instruction, error=node.invalid)
     return instruction, node
-
-
-def _build_time_error(keyword: str, inner: Instruction | None) -> str | None:
-    """What BuildKit's instruction parser rejects although its line parser accepted it."""
-    if keyword not in KNOWN_INSTRUCTIONS:
-        return f"unknown instruction: {keyword}" if keyword else "empty instruction"
-    if inner is not None and inner.keyword in {"ONBUILD", "FROM", "MAINTAINER"}:
-        return f"{inner.keyword} isn't allowed as an ONBUILD trigger"
-    return None
 
 
 # --- heredocs -----------------------------------------------------------------------------------
