@@ -260,15 +260,14 @@ def stage_shell(dockerfile: Dockerfile, instruction: Instruction) -> str | None:
     stage = dockerfile.graph.stage_of(instruction)
     if stage is None:
         return "sh"
-    return None if _windows(dockerfile, dockerfile.graph.root_stage(stage)) else "sh"
+    return None if _windows(dockerfile, stage) else "sh"
 
 
 def _windows(dockerfile: Dockerfile, stage: Stage) -> bool:
-    """Whether a stage builds on a Windows image, whose default shell is `cmd` (by the image's name or
-    `--platform`; in the corpus, nanoserver and servercore images whose RUN lines are PowerShell)."""
-    root = dockerfile.graph.root_image(stage)
-    named = (root.raw if root is not None else "") + " ".join(flag.value or "" for flag in stage.from_instruction.flags)
-    return any(word in named.lower() for word in ("windows", "nanoserver", "servercore"))
+    """Whether a stage builds on a Windows image, whose default shell is `cmd` (in the corpus, nanoserver
+    and servercore images whose RUN lines are PowerShell).  The graph's test, which the rules'
+    `_stage_helpers.builds_on_windows` also asks (the analysis does not import the rules)."""
+    return dockerfile.graph.builds_on_windows(stage)
 
 
 def _names(dockerfile: Dockerfile, instruction: Instruction, run: Instruction) -> list[str]:

@@ -28,6 +28,11 @@ AUTOMATIC_ARGS = frozenset(
 )  # fmt: skip
 
 
+# Microsoft's Windows bases, in a path (`mcr.microsoft.com/windows/servercore`, `microsoft/nanoserver`)
+# or a variant tag (`python:3.12-windowsservercore-ltsc2022`, `golang:1.23-nanoserver-ltsc2022`).
+_WINDOWS_BASES = ("nanoserver", "servercore")
+
+
 @dataclass(frozen=True)
 class Scope:
     """Variables visible at one point: known values, and names declared without a value we can know.
@@ -489,6 +494,15 @@ class BuildGraph:
         image = self.root_image(stage)
         return image is not None and image.is_scratch
 
+    def builds_on_windows(self, stage: Stage) -> bool:
+        """Whether a stage builds on a Windows image, whose default shell is `cmd`, not `/bin/sh`: by the
+        image its chain starts from, or a `--platform` of the stage or of that root stage naming Windows."""
+        root = self.root_stage(stage)
+        platforms = (stage.platform or "", root.platform or "")
+        if any(platform.split("/", 1)[0].strip().lower() == "windows" for platform in platforms):
+            return True
+        return root.image is not None and _windows_image(root.image)
+
     def platform(self, stage: Stage) -> Resolved | None:
         """The `--platform` of the nearest FROM in the stage's ancestry that has one, with global ARGs
         expanded; None when none has one."""
@@ -526,6 +540,20 @@ class BuildGraph:
 
     def resolve(self, word: str, instruction: Instruction) -> Resolved:
         return expand(word, self.scope_at(instruction), self.dockerfile.escape)
+
+
+def _windows_image(image: ImageRef) -> bool:
+    """An image of Windows: `mcr.microsoft.com/windows[/…]`, a nanoserver or servercore base, or a tag
+    naming Windows.  A path that merely starts with `windows` (`dockcross/windows-static-x64`, Linux
+    images that cross-compile for Windows) is not one."""
+    components = image.path.lower().split("/")
+    tag = (image.tag or "").lower()
+    return (
+        "windows" in components
+        or any(base in part for part in components for base in _WINDOWS_BASES)
+        or "windows" in tag
+        or any(base in tag for base in _WINDOWS_BASES)
+    )
 
 
 def expand(word: str, scope: Scope, escape: str = "\\") -> Resolved:

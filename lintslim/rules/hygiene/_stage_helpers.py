@@ -113,10 +113,9 @@ def _named_stage(graph: BuildGraph, by_name: dict[str, list[int]], resolved: Res
 
 
 def builds_on_windows(graph: BuildGraph, stage: Stage) -> bool:
-    """Whether a stage builds on a Windows image (by the root image's name or a `--platform` of its chain)."""
-    root = graph.root_stage(stage)
-    words = [root.image.raw if root.image is not None else "", stage.platform or "", root.platform or ""]
-    return any(word in " ".join(words).lower() for word in ("windows", "nanoserver", "servercore"))
+    """Whether a stage builds on a Windows image (by the root image's name or a `--platform` of its chain);
+    see `BuildGraph.builds_on_windows`, the one test the rules and the ShellCheck analysis share."""
+    return graph.builds_on_windows(stage)
 
 
 def edit_distance(first: str, second: str) -> int:

@@ -21,6 +21,7 @@ from lintslim.rules.hygiene._run_helpers import (
     substitutions,
     user_in_effect,
 )
+from lintslim.rules.hygiene._stage_helpers import builds_on_windows
 from lintslim.syntax.nodes import Dockerfile, Instruction
 from lintslim.syntax.shell import Command, Word, iter_run_commands, shell_commands
 from lintslim.syntax.source import Span
@@ -397,9 +398,7 @@ def _is_condition(text: str, script: list[Command], index: int) -> bool:
 
 def _windows(graph: BuildGraph, stage: Stage) -> bool:
     """A Windows base image, whose default shell is `cmd`, not `/bin/sh`."""
-    image = graph.root_image(stage)
-    reference = f"{image.path}:{image.tag or ''}".lower() if image is not None else ""
-    return any(part in reference for part in ("windows/", "nanoserver", "servercore"))
+    return builds_on_windows(graph, stage)
 
 
 def _shell_may_hide(graph: BuildGraph, instruction: Instruction) -> bool:
