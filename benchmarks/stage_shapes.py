@@ -85,6 +85,12 @@ def env_chain(size: int) -> str:
     return "".join(lines)
 
 
+def long_values(size: int) -> str:
+    """An ENV value of `size` * 200 characters, copied by a second ENV and a quoted ARG default."""
+    value = "x" * (size * 200)
+    return f'FROM alpine:3.20\nENV A={value}\nENV B=$A C="$A"\nARG D=${{B}}-{value}\nRUN echo $D\n'
+
+
 def empty_continuations(size: int) -> str:
     """Many RUNs, each continued over an empty line."""
     return "FROM alpine:3.20\n" + "".join(f"RUN echo {i} \\\n\n  done\n" for i in range(size))
@@ -100,6 +106,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "args-in-one-stage": args_in_one_stage,
     "env-pairs-in-one-stage": env_pairs_in_one_stage,
     "env-chain": env_chain,
+    "long-values": long_values,
 }
 
 
