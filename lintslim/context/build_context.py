@@ -398,12 +398,19 @@ def _link_target_parts(target: str, directory: list[str], root: Path) -> tuple[l
         if inside == ".." or inside.startswith("../"):
             return None
         return [], False, []  # BuildKit roots absolute targets at the context: not what it points to
-    depth = len(directory)
-    for part in target.split("/"):
+    if climbs_above_root(target, len(directory)):
+        return None
+    return list(directory), True, [part for part in target.split("/") if part not in ("", ".")]
+
+
+def climbs_above_root(path: str, depth: int = 0) -> bool:
+    """Whether a `/`-separated relative path, followed from `depth` directories below the context
+    root, goes above the root with `..` at some point (`../x`, `a/../../x`)."""
+    for part in path.split("/"):
         if part == "..":
             depth -= 1
             if depth < 0:
-                return None
+                return True
         elif part not in ("", "."):
             depth += 1
-    return list(directory), True, [part for part in target.split("/") if part not in ("", ".")]
+    return False

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lintslim.analysis.paths import REMOTE
-from lintslim.context.build_context import context_path
+from lintslim.context.build_context import climbs_above_root, context_path
 from lintslim.syntax.nodes import Dockerfile, Instruction, Token
 from lintslim.syntax.stages import mount_options
 
@@ -27,15 +27,7 @@ class ContextSource:
     def climbs_out(self) -> bool:
         """Whether the path as written goes above the context root with `..` (`../x`, `a/../../x`,
         `/../x`); BuildKit cleans such a path back inside the root (`path` is where it lands)."""
-        depth = 0
-        for part in self.resolved.split("/"):
-            if part == "..":
-                depth -= 1
-                if depth < 0:
-                    return True
-            elif part not in ("", "."):
-                depth += 1
-        return False
+        return climbs_above_root(self.resolved)
 
     @property
     def is_whole_context(self) -> bool:
