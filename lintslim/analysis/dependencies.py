@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from lintslim.analysis.paths import REMOTE, context_join, copies_into, has_glob, is_absolute, join, relative_to, within
 from lintslim.context.build_context import context_path
 from lintslim.syntax.nodes import Instruction
-from lintslim.syntax.shell import Command
+from lintslim.syntax.shell import Command, Word
 from lintslim.syntax.stages import BuildGraph, Scope, Stage, expand
 
 UNKNOWN_WORKDIR = "/?"  # the base image's working directory, which we do not know
@@ -301,27 +301,33 @@ PIP_PROGRAM = re.compile(r"pip(\d+(\.\d+)*)?")
 PYTHON_PROGRAM = re.compile(r"python(\d+(\.\d+)*)?")
 
 
+def pip_install(command: Command, *, uv: bool = True) -> tuple[Word, tuple[Word, ...]] | None:
+    """The `install` word of `pip install`, `python -m pip install` (and `uv pip install`), and the words after it."""
+    name = command.name or ""
+    argv = command.argv
+    if PIP_PROGRAM.fullmatch(name):
+        rest = argv[1:]
+    elif PYTHON_PROGRAM.fullmatch(name) and len(argv) > 2 and argv[1].value == "-m":
+        rest = argv[3:] if PIP_PROGRAM.fullmatch(argv[2].value) else ()
+    elif uv and name == "uv" and len(argv) > 1 and argv[1].value == "pip":
+        rest = argv[2:]
+    else:
+        return None
+    skip_value = False
+    for index, word in enumerate(rest):
+        if skip_value:
+            skip_value = False
+        elif word.value.startswith("-"):
+            skip_value = word.value in PIP_VALUE_OPTIONS
+        else:
+            return (word, rest[index + 1 :]) if word.value == "install" else None
+    return None
+
+
 def _pip_arguments(command: Command) -> tuple[str, ...] | None:
     """The arguments after `install` for pip, `python -m pip` and `uv pip`; None when it is not one."""
-    name = command.name or ""
-    if not (name.startswith(("pip", "python")) or name == "uv"):
-        return None
-    args = command.args
-    if PYTHON_PROGRAM.fullmatch(name):
-        if len(args) < 2 or args[0] != "-m" or not PIP_PROGRAM.fullmatch(args[1]):
-            return None
-        args = args[2:]
-    elif name == "uv":
-        if args[:1] != ("pip",):
-            return None
-        args = args[1:]
-    elif not PIP_PROGRAM.fullmatch(name):
-        return None
-    options = _parse_options(args, _PIP_VALUE_OPTIONS, cluster=True)
-    if not options.positionals or options.positionals[0] != "install":
-        return None
-    position = list(args).index("install")
-    return tuple(args[position + 1 :])
+    found = pip_install(command)
+    return None if found is None else tuple(word.value for word in found[1])
 
 
 def _pip_install(command: Command) -> Install | None:

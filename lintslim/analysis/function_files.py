@@ -44,10 +44,11 @@ from typing import TYPE_CHECKING
 
 from lintslim.analysis.aws_lambda import LAMBDA_TASK_ROOT, resolve_on_aws_base
 from lintslim.analysis.dependencies import (
-    PIP_PROGRAM,
+    PIP_VALUE_OPTIONS,
     PYTHON_PROGRAM,
     json_object,
     looks_like_directory,
+    pip_install,
     recognise_install,
     resolve_install,
 )
@@ -98,13 +99,6 @@ _WRITES_IN_CWD_BY_DEFAULT = frozenset({"wget", "unzip", "tar"})
 _NODE_TOOLS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _NODE_ADD_VERBS = frozenset({"install", "i", "add", "isntall"})
 _NODE_DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
-_PIP_VALUE_OPTIONS = frozenset(
-    {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target", "-i", "--index-url",
-     "--extra-index-url", "-f", "--find-links", "--prefix", "--root", "--src", "--platform", "--python-version",
-     "--implementation", "--abi", "--only-binary", "--no-binary", "--cache-dir", "--upgrade-strategy",
-     "--progress-bar", "--python", "-p", "--trusted-host", "--config-settings", "-C", "--log", "--report",
-     "--root-user-action", "--retries", "--timeout", "--exists-action", "--cert", "--client-cert", "--proxy"}
-)  # fmt: skip
 _REQUIREMENT_NAME = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\]\s*)?(?:[=<>!~;@,]|$)")
 _INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 
@@ -675,25 +669,19 @@ def _may_hold_python_packages(image_path: str) -> bool:
 
 def _pip_install(command: Command) -> tuple[str | None, list[str], list[str], bool] | None:
     """(target, requirement files, named packages, installs a local path) of a pip install; None otherwise."""
-    name, args = command.name or "", list(command.args)
-    if PYTHON_PROGRAM.fullmatch(name) and len(args) >= 2 and args[0] == "-m" and PIP_PROGRAM.fullmatch(args[1]):
-        args = args[2:]
-    elif name == "uv" and args[:1] == ["pip"]:
-        args = args[1:]
-    elif not PIP_PROGRAM.fullmatch(name):
-        return None
-    if "install" not in args:
+    found = pip_install(command)
+    if found is None:
         return None
     target: str | None = None
     requirements: list[str] = []
     packages: list[str] = []
     local = False
-    words = iter(args[args.index("install") + 1 :])
+    words = iter(word.value for word in found[1])
     for word in words:
         option, equals, attached = word.partition("=")
         if word.startswith("-t") and len(word) > 2 and not word.startswith("--"):
             option, attached, equals = "-t", word[2:], "="
-        if option in _PIP_VALUE_OPTIONS:
+        if option in PIP_VALUE_OPTIONS:
             value = attached if equals else next(words, "")
             if option in ("-t", "--target"):
                 target = value

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from lintslim.analysis.aws_lambda import LambdaImage, lambda_image
 from lintslim.analysis.dependencies import (
-    PIP_PROGRAM,
-    PYTHON_PROGRAM,
     UNKNOWN_WORKDIR,
     looks_like_directory,
+    pip_install,
     working_directories,
 )
 from lintslim.analysis.paths import context_join, join, within
@@ -163,9 +162,8 @@ def _placement(
     graph = ctx.graph
     environment = _environment(graph, instruction, command)
     home = _home(graph, stage, facts, instruction, environment)
-    pip = _pip_install_words(command)
-    if pip is not None:
-        return _pip_placement(graph, instruction, command, pip, environment, home)
+    if (pip := pip_install(command)) is not None:
+        return _pip_placement(graph, instruction, command, pip[1], environment, home)
     if command.name == "npm":
         return _npm_placement(graph, instruction, command, environment, home)
     if command.name in ("poetry", "pipenv") and home == ROOT_HOME:
@@ -219,24 +217,6 @@ def _expand(graph: BuildGraph, instruction: Instruction, word: str, home: str | 
             return None
         word = resolved.value
     return join("/", word) if word.startswith("/") else None
-
-
-def _pip_install_words(command: Command) -> tuple[Word, ...] | None:
-    """The words after `install` of `pip install`, `python -m pip install` or `uv pip install`."""
-    name = command.name or ""
-    argv = command.argv
-    if PIP_PROGRAM.fullmatch(name):
-        rest = argv[1:]
-    elif PYTHON_PROGRAM.fullmatch(name) and len(argv) > 2 and argv[1].value == "-m":
-        rest = argv[3:] if PIP_PROGRAM.fullmatch(argv[2].value) else ()
-    elif name == "uv" and len(argv) > 1 and argv[1].value == "pip":
-        rest = argv[2:]
-    else:
-        return None
-    for index, word in enumerate(rest):
-        if not word.value.startswith("-"):
-            return rest[index + 1 :] if word.value == "install" else None
-    return None
 
 
 def _pip_placement(

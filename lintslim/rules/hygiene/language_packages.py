@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lintslim.analysis.dependencies import PIP_PROGRAM, PIP_VALUE_OPTIONS, PYTHON_PROGRAM
+from lintslim.analysis.dependencies import PIP_PROGRAM, PIP_VALUE_OPTIONS, PYTHON_PROGRAM, pip_install
 from lintslim.engine.fixes import Edit, Fix
 from lintslim.engine.rule import Diagnostic, FixAvailability, Option, Rule, RuleContext, Severity
 from lintslim.rules.hygiene._run_helpers import chain_before, scripts
@@ -18,29 +18,6 @@ _RANGE_SYMBOLS = (">=", "<=", "~=", "!=", "<", ">")
 
 
 # --- reading command lines ------------------------------------------------------------------------
-
-
-def pip_install(command: Command, *, uv: bool = True) -> tuple[Word, tuple[Word, ...]] | None:
-    """The `install` word of `pip install`, `python -m pip install` (and `uv pip install`), and the words after it."""
-    name = command.name or ""
-    argv = command.argv
-    if PIP_PROGRAM.fullmatch(name):
-        rest = argv[1:]
-    elif PYTHON_PROGRAM.fullmatch(name) and len(argv) > 2 and argv[1].value == "-m":
-        rest = argv[3:] if PIP_PROGRAM.fullmatch(argv[2].value) else ()
-    elif uv and name == "uv" and len(argv) > 1 and argv[1].value == "pip":
-        rest = argv[2:]
-    else:
-        return None
-    skip_value = False
-    for index, word in enumerate(rest):
-        if skip_value:
-            skip_value = False
-        elif word.value.startswith("-"):
-            skip_value = word.value in PIP_VALUE_OPTIONS
-        else:
-            return (word, rest[index + 1 :]) if word.value == "install" else None
-    return None
 
 
 def operands(words: tuple[Word, ...], value_options: frozenset[str]) -> tuple[list[Word], set[str]]:
