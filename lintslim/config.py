@@ -251,6 +251,18 @@ def _has_tool_table(path: Path) -> bool:
 MAX_CONFIG_BYTES = 1024 * 1024  # a pyproject.toml or .hadolint.yaml is a few KB
 
 
+def read_config_for_edit(path: Path) -> tuple[str, int] | None:
+    """A config file about to be edited: its text (as `read_config_text` reads it) and its
+    modification time, to notice a change before writing; None when there is no such file."""
+    try:
+        mtime_ns = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    return read_config_text(path), mtime_ns
+
+
 def read_config_text(path: Path) -> str:
     """A config file's text; ConfigError (one line) for a FIFO, device or directory, a file over
     MAX_CONFIG_BYTES, or bytes that are not UTF-8.  Opened without blocking: a FIFO named

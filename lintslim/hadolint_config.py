@@ -396,18 +396,11 @@ def planned_text(target: Path, migration: Migration, registry: Registry, source:
 
 
 def _read(path: Path) -> tuple[str, int] | None:
-    """The text of the pyproject.toml `--write` appends to (through read_config_text: never a FIFO,
-    never more than a config file's size) and its modification time; None when there is none."""
-    from lintslim.config import read_config_text
+    """The text of the pyproject.toml `--write` appends to and its modification time; None when there is none."""
+    from lintslim.config import read_config_for_edit
 
     try:
-        mtime_ns = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise MigrationError(f"{path}: cannot read: {error.strerror or error}") from None
-    try:
-        return read_config_text(path), mtime_ns
+        return read_config_for_edit(path)
     except ConfigError as error:
         raise MigrationError(str(error)) from None
 

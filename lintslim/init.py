@@ -97,18 +97,11 @@ def run_init(directory: Path, *, fix: bool, rev: str | None, pyproject: bool) ->
 
 
 def _read(path: Path) -> tuple[str, int] | None:
-    """The file's text and modification time; None when there is no such file.  Read as config files
-    are (`config.read_config_text`): never a FIFO, never more than a config file's size."""
-    from lintslim.config import ConfigError, read_config_text
+    """The file's text and modification time; None when there is no such file (read as config files are)."""
+    from lintslim.config import ConfigError, read_config_for_edit
 
     try:
-        mtime_ns = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise InitError(f"{path}: cannot read: {error.strerror or error}") from None
-    try:
-        return read_config_text(path), mtime_ns
+        return read_config_for_edit(path)
     except ConfigError as error:
         raise InitError(str(error)) from None
 
