@@ -518,7 +518,7 @@ def _inherited_shell(dockerfile: Dockerfile, stage: Stage) -> Shell | None:
     """
     graph = dockerfile.graph
     walked: list[tuple[str, int]] = []
-    answer = _file_default_shell(dockerfile)
+    answer: Shell | None = None
     current = stage
     while len(walked) <= len(graph.stages):  # a bound, should a chain ever loop
         key = ("inherited-shell", current.index)
@@ -527,7 +527,8 @@ def _inherited_shell(dockerfile: Dockerfile, stage: Stage) -> Shell | None:
             answer = known if isinstance(known, tuple) else None
             break
         walked.append(key)
-        if current.base_stage is None:
+        if current.base_stage is None:  # the chain's root: it starts with the file's default
+            answer = _file_default_shell(dockerfile)
             break
         current = graph.stages[current.base_stage]
         changes = _shell_changes(dockerfile, current)
