@@ -21,9 +21,12 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lintslim.context.gopath import BadPattern, clean, has_wildcards, validate
-from lintslim.context.linear_match import LinearPattern, unbounded_repeats
+
+if TYPE_CHECKING:  # the automaton loads only for patterns that need it
+    from lintslim.context.linear_match import LinearPattern
 
 BOM = "\ufeff"
 # Go's unicode.IsSpace: what strings.TrimSpace removes (str.strip would also remove \x1c-\x1f)
@@ -38,6 +41,7 @@ _CACHE_LIMIT = 200_000
 # a time growing as the name's length to the power of the stars); BuildKit's RE2 cannot.  Such
 # patterns are matched by a linear automaton instead.
 RISKY_REPEATS = 3
+_STAR_RUNS = re.compile(r"\*+")
 
 
 class IgnoreError(ValueError):
@@ -49,6 +53,21 @@ class MatchKind(enum.Enum):
     PREFIX = "prefix"  # `dir/**`
     SUFFIX = "suffix"  # `**/name`
     REGEX = "regex"
+
+
+def _linear_if_risky(text: str, source: str) -> LinearPattern | None:
+    """The automaton for a translated pattern `re` could backtrack on for long, else None.
+
+    Only stars become unbounded repeats, at most one per two stars of a run (`**/` is one `(.*/)?`),
+    so most patterns are told apart without loading the automaton's module.
+    """
+    if sum((len(run) + 1) // 2 for run in _STAR_RUNS.findall(text)) < RISKY_REPEATS:
+        return None
+    from lintslim.context.linear_match import LinearPattern, unbounded_repeats
+
+    if unbounded_repeats(source, re.ASCII) < RISKY_REPEATS:
+        return None
+    return LinearPattern.compile(source, re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -71,8 +90,7 @@ class IgnorePattern:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # `[*]` becomes `[[^/]*]`: a "nested set" to Python, valid to RE2
                 regex = re.compile(source, re.ASCII)
-                risky = unbounded_repeats(source, re.ASCII) >= RISKY_REPEATS
-                linear = LinearPattern.compile(source, re.ASCII) if risky else None
+                linear = _linear_if_risky(text, source)
         except re.error:
             raise IgnoreError(f"invalid pattern {text!r}") from None
         return cls(text, exception, kind, regex, linear)
